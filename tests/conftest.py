@@ -1,0 +1,147 @@
+"""Fixtures: a real PostgreSQL database per test session, emptied after every test.
+
+TEST_DATABASE_URL (a postgresql+asyncpg:// URL to a server we may create
+databases on) is used when set; otherwise an embedded server is started in a
+temporary directory and deleted at the end.
+"""
+
+import asyncio
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import webapp.models  # noqa: F401
+from webapp.config import PROJECT_ROOT, Settings
+from webapp.db import create_sessionmaker, embedded_url, start_embedded
+from webapp.main import create_app
+
+
+def _asyncpg_dsn(url: str) -> str:
+    """The same URL in the form asyncpg itself accepts."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(url: str, sql: str) -> None:
+    u = make_url(url)
+    conn = await asyncpg.connect(
+        _asyncpg_dsn(str(u.set(database="postgres").render_as_string(hide_password=False)))
+    )
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def in_thread(fn, *args):  # noqa: ANN001, ANN201
+    """Run blocking set-up that starts its own event loop outside the tests' loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def run_alembic(database_url: str, *args: str) -> None:
+    """Run an alembic command in a thread (env.py starts its own event loop)."""
+    config = Config(PROJECT_ROOT / "alembic.ini")
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    name, *rest = args
+    in_thread(getattr(command, name), config, *rest)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A URL to a PostgreSQL server (its default database) we may create databases on."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="webapp-test-pg-") as tmp:
+        server = start_embedded(Path(tmp) / "pgdata")
+        try:
+            yield embedded_url(server)
+        finally:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def make_database(server_url: str) -> Iterator:
+    """Factory for fresh, empty databases on the test server, dropped at the end."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"webapp_test_{secrets.token_hex(4)}"
+        in_thread(asyncio.run, _admin(server_url, f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in created:
+        in_thread(asyncio.run, _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database) -> str:
+    """The session's database, migrated to head."""
+    url = make_database()
+    run_alembic(url, "upgrade", "head")
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key="test-secret-key-not-for-production",
+        var_dir=tmp_path_factory.mktemp("var"),
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def clean_db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """Empties every table after the test (truncation works across processes too)."""
+    yield engine
+    tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def session(clean_db: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with create_sessionmaker(clean_db)() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI, clean_db: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client

@@ -1,0 +1,1 @@
+"""A self-hosted task manager for the browser."""

@@ -1,0 +1,41 @@
+"""`python -m webapp`: start the database if embedded, migrate to head, serve."""
+
+import sys
+
+import uvicorn
+from alembic import command
+from alembic.config import Config
+
+from webapp.config import PROJECT_ROOT, ConfigError, get_settings
+from webapp.db import embedded_url, start_embedded
+
+
+def migrate(database_url: str) -> None:
+    config = Config(PROJECT_ROOT / "alembic.ini")
+    config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")
+
+
+def main() -> None:
+    settings = get_settings()
+    try:
+        settings.check()
+        settings.resolved_secret_key()
+    except ConfigError as exc:
+        sys.exit(f"error: {exc}")
+    # Started here so migrations and the app share one server; the app's
+    # lifespan joins it and stops it on shutdown.
+    url = settings.database_url or embedded_url(start_embedded(settings.pgdata_dir))
+    migrate(url)
+    uvicorn.run(
+        "webapp.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        access_log=settings.access_log,
+        log_level=settings.log_level,
+    )
+
+
+if __name__ == "__main__":
+    main()

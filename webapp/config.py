@@ -1,0 +1,73 @@
+"""Settings: the only place that reads the environment."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import computed_field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """Start-up cannot go on; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    # postgresql+asyncpg://...; unset means an embedded server under var/pgdata.
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str | None = None
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    access_log: bool = False
+    log_level: str = "info"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.var_dir / "pgdata"
+
+    def check(self) -> None:
+        """Refuse to start production without the values it must not guess."""
+        if not self.is_production:
+            return
+        required = ("SECRET_KEY", "DATABASE_URL")
+        missing = [name for name in required if not getattr(self, name.lower())]
+        if missing:
+            raise ConfigError(f"{' and '.join(missing)} must be set when ENVIRONMENT=production")
+
+    def resolved_secret_key(self) -> str:
+        """SECRET_KEY, or in development one generated once and kept in var/."""
+        if self.secret_key:
+            return self.secret_key
+        self.check()
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two processes starting together must agree on one key.
+            try:
+                with path.open("x") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+                path.chmod(0o600)
+            except FileExistsError:
+                pass
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,39 @@
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from webapp.models.base import timestamp_field
+
+
+class Priority(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.CheckConstraint("priority IN ('low', 'medium', 'high')", name="ck_tasks_priority"),
+        # "This user's tasks, newest first", and the keyset pages over that order.
+        sa.Index(
+            "ix_tasks_user_created", "user_id", sa.text("created_at DESC"), sa.text("id DESC")
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=200, index=True)
+    description: str | None = Field(default=None, max_length=1000)
+    completed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    priority: str = Field(
+        default=Priority.medium.value,
+        max_length=6,
+        sa_column_kwargs={"server_default": Priority.medium.value},
+    )
+    # Bumped on every change: stale edits (another tab, an old If-Match) are refused.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
