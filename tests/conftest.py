@@ -29,6 +29,12 @@ import webapp.models  # noqa: F401
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.db import create_sessionmaker, embedded_url, start_embedded
 from webapp.main import create_app
+from webapp.models import User
+from webapp.services.session_service import SessionService
+from webapp.services.user_service import UserService
+from webapp.web import cookies
+
+PASSWORD = "correct horse battery staple"
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -145,3 +151,30 @@ async def client(app: FastAPI, clean_db: AsyncEngine) -> AsyncIterator[httpx.Asy
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture
+async def user(session: AsyncSession) -> User:
+    return await UserService(session).create_user("alice@example.com", PASSWORD)
+
+
+async def log_in(client: httpx.AsyncClient, session: AsyncSession, user: User) -> str:
+    """Give `client` a live session for `user` (no login form); returns its CSRF token.
+
+    The token is also sent as the X-CSRF-Token header on every request, as htmx does.
+    """
+    raw = await SessionService(session).create_session(user.id, "pytest")
+    secret = client._transport.app.state.secret_key  # type: ignore[attr-defined]
+    client.cookies.set("session", cookies.signer(secret, "session").sign(raw).decode())
+    token = cookies.derive_csrf_token(secret, "s:" + raw)
+    client.headers["X-CSRF-Token"] = token
+    return token
+
+
+@pytest.fixture
+async def user_client(
+    client: httpx.AsyncClient, session: AsyncSession, user: User
+) -> httpx.AsyncClient:
+    """A client logged in as `user`, sending its CSRF token as htmx would."""
+    await log_in(client, session, user)
+    return client

@@ -1,15 +1,15 @@
-"""Site-wide pages: the home page and the health check."""
+"""Site-wide pages: the front door and the health check."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from webapp.web.templating import templates
+from webapp.web.deps import OptionalUser
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
-@router.get("/healthz", include_in_schema=False)
+@router.get("/healthz")
 async def healthz(request: Request) -> JSONResponse:
     try:
         async with request.app.state.engine.connect() as conn:
@@ -19,6 +19,6 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def home(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "home.html", {})
+@router.get("/")
+async def home(user: OptionalUser) -> RedirectResponse:
+    return RedirectResponse("/tasks" if user else "/login", status_code=303)

@@ -1,0 +1,114 @@
+"""Server-side browser sessions.
+
+The browser holds a random 256-bit id; the table holds only its SHA-256, so a
+leaked database cannot be replayed as cookies. A session ends after 14 days
+without use or 30 days after login, whichever comes first.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from webapp.models.auth import UserSession
+from webapp.models.base import utcnow
+from webapp.models.user import User
+
+IDLE_TIMEOUT = timedelta(days=14)
+ABSOLUTE_TIMEOUT = timedelta(days=30)
+# last_seen_at is written at most this often: no database write on every request.
+REFRESH_INTERVAL = timedelta(minutes=1)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SessionService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create_session(self, user_id: int, user_agent: str = "") -> str:
+        """Start a session and return its raw id (shown to the browser only)."""
+        raw = secrets.token_urlsafe(32)
+        now = utcnow()
+        self.session.add(
+            UserSession(
+                id_hash=hash_token(raw),
+                user_id=user_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + ABSOLUTE_TIMEOUT,
+                user_agent=user_agent[:300],
+            )
+        )
+        await self.session.commit()
+        return raw
+
+    async def authenticate(self, raw: str) -> tuple[UserSession, User] | None:
+        """The live session and its user for a raw id, refreshing last_seen_at now and then."""
+        now = utcnow()
+        result = await self.session.exec(
+            select(UserSession, User)
+            .join(User, col(User.id) == col(UserSession.user_id))
+            .where(
+                UserSession.id_hash == hash_token(raw),
+                col(UserSession.expires_at) > now,
+                col(UserSession.last_seen_at) > now - IDLE_TIMEOUT,
+            )
+        )
+        row = result.first()
+        if row is None:
+            return None
+        user_session, user = row
+        if now - user_session.last_seen_at >= REFRESH_INTERVAL:
+            await self.session.exec(
+                update(UserSession)
+                .where(col(UserSession.id_hash) == user_session.id_hash)
+                .values(last_seen_at=now)
+            )
+            await self.session.commit()
+            user_session.last_seen_at = now
+        return user_session, user
+
+    async def end_session(self, raw: str) -> None:
+        await self.session.exec(
+            delete(UserSession).where(col(UserSession.id_hash) == hash_token(raw))
+        )
+        await self.session.commit()
+
+    async def end_other_sessions(self, user_id: int, keep_raw: str | None) -> int:
+        """End every session of the user but `keep_raw`; returns how many ended."""
+        query = delete(UserSession).where(col(UserSession.user_id) == user_id)
+        if keep_raw is not None:
+            query = query.where(col(UserSession.id_hash) != hash_token(keep_raw))
+        result = await self.session.exec(query)
+        await self.session.commit()
+        return result.rowcount
+
+    async def list_sessions(self, user_id: int) -> list[UserSession]:
+        now = utcnow()
+        result = await self.session.exec(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                col(UserSession.expires_at) > now,
+                col(UserSession.last_seen_at) > now - IDLE_TIMEOUT,
+            )
+            .order_by(col(UserSession.last_seen_at).desc())
+        )
+        return list(result.all())
+
+    async def purge_expired(self, now: datetime | None = None) -> int:
+        now = now or utcnow()
+        result = await self.session.exec(
+            delete(UserSession).where(
+                (col(UserSession.expires_at) <= now)
+                | (col(UserSession.last_seen_at) <= now - IDLE_TIMEOUT)
+            )
+        )
+        await self.session.commit()
+        return result.rowcount

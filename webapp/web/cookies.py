@@ -1,0 +1,123 @@
+"""The session cookie and the CSRF tokens derived from it.
+
+The cookie carries the raw session id signed with SECRET_KEY (itsdangerous),
+so a forged or garbled cookie is rejected before any database lookup. CSRF
+tokens are an HMAC of the session id: nothing extra to store, and a token is
+worthless once its session has ended. Before login (the login and register
+forms), a random signed "pre-session" cookie plays the same role.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, Signer
+
+SESSION_MAX_AGE = 30 * 24 * 3600
+
+
+def _secure(request: Request) -> bool:
+    return request.app.state.settings.is_production
+
+
+def session_cookie_name(request: Request) -> str:
+    # __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain.
+    return "__Host-session" if _secure(request) else "session"
+
+
+def presession_cookie_name(request: Request) -> str:
+    return "__Host-presession" if _secure(request) else "presession"
+
+
+def _signer(request: Request, purpose: str) -> Signer:
+    return signer(request.app.state.secret_key, purpose)
+
+
+def signer(secret_key: str, purpose: str) -> Signer:
+    return Signer(secret_key, salt=f"webapp.{purpose}")
+
+
+def derive_csrf_token(secret_key: str, csrf_secret: str) -> str:
+    return hmac.new(secret_key.encode(), f"csrf:{csrf_secret}".encode(), hashlib.sha256).hexdigest()
+
+
+def _read_signed(request: Request, name: str, purpose: str) -> str | None:
+    value = request.cookies.get(name)
+    if not value:
+        return None
+    try:
+        return _signer(request, purpose).unsign(value).decode()
+    except (BadSignature, UnicodeDecodeError):
+        return None
+
+
+def _set(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=_secure(request),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def read_session_id(request: Request) -> str | None:
+    return _read_signed(request, session_cookie_name(request), "session")
+
+
+def set_session_cookie(request: Request, response: Response, raw_session_id: str) -> None:
+    signed = _signer(request, "session").sign(raw_session_id).decode()
+    _set(request, response, session_cookie_name(request), signed, SESSION_MAX_AGE)
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        session_cookie_name(request), path="/", secure=_secure(request), httponly=True
+    )
+
+
+def csrf_secret(request: Request) -> str | None:
+    """What this browser's CSRF token is derived from: its session, else its pre-session."""
+    raw = getattr(request.state, "session_id", None)
+    if raw:
+        return "s:" + raw
+    pre = _read_signed(request, presession_cookie_name(request), "presession")
+    if pre:
+        return "p:" + pre
+    return None
+
+
+def ensure_presession(request: Request) -> None:
+    """Give an anonymous browser a pre-session so login and register forms carry a token.
+
+    The cookie itself is set by `apply_presession` once the response exists.
+    """
+    if csrf_secret(request) is None:
+        request.state.new_presession = secrets.token_urlsafe(32)
+
+
+def apply_presession(request: Request, response: Response) -> None:
+    raw = getattr(request.state, "new_presession", None)
+    if raw:
+        signed = _signer(request, "presession").sign(raw).decode()
+        _set(request, response, presession_cookie_name(request), signed, None)
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms and htmx send back; empty when the browser has no (pre-)session."""
+    secret = csrf_secret(request)
+    if secret is None:
+        pending = getattr(request.state, "new_presession", None)
+        if not pending:
+            return ""
+        secret = "p:" + pending
+    return derive_csrf_token(request.app.state.secret_key, secret)
+
+
+def csrf_token_valid(request: Request, sent: str | None) -> bool:
+    if not sent or csrf_secret(request) is None:
+        return False
+    return hmac.compare_digest(sent, csrf_token(request))
