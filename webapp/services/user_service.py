@@ -13,6 +13,11 @@ from webapp.models.user import User
 pwd_context = CryptContext(schemes=["argon2"], deprecated="auto", argon2__type="ID")
 
 
+# Verified when the email is unknown, so a login for a missing account takes as
+# long as a wrong password for a real one (no account enumeration by timing).
+_DUMMY_HASH = pwd_context.hash("not a real password, only here to spend the time")
+
+
 class EmailTakenError(Exception):
     pass
 
@@ -44,3 +49,23 @@ class UserService:
 
     async def get_user(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def authenticate(self, email: str, password: str) -> User | None:
+        """The user whose email and password these are, or None whatever was wrong."""
+        user = await self.get_user_by_email(email)
+        if user is None:
+            pwd_context.verify(password, _DUMMY_HASH)
+            return None
+        valid, new_hash = pwd_context.verify_and_update(password, user.password_hash)
+        if not valid:
+            return None
+        if new_hash is not None:
+            # Hashed with older parameters or scheme: upgrade it now that we know the password.
+            user.password_hash = new_hash
+            await self.session.commit()
+        return user
+
+    async def set_password(self, user: User, password: str) -> None:
+        user.password_hash = pwd_context.hash(password)
+        self.session.add(user)
+        await self.session.commit()
