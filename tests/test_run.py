@@ -92,3 +92,30 @@ def test_run_serves_stops_postgres_and_keeps_data(tmp_path: Path) -> None:
         _stop(proc)
     assert _postgres_processes(pgdata) == []
     assert (tmp_path / "secret_key").read_text() == first_key
+
+
+def test_two_processes_share_one_embedded_server(tmp_path: Path) -> None:
+    pgdata = (tmp_path / "pgdata").resolve()
+    port_a, port_b = _free_port(), _free_port()
+    a = _serve(tmp_path, port_a)
+    b = None
+    try:
+        assert _wait_healthy(f"http://127.0.0.1:{port_a}/healthz", a).status_code == 200
+        b = _serve(tmp_path, port_b)
+        assert _wait_healthy(f"http://127.0.0.1:{port_b}/healthz", b).status_code == 200
+        postmasters = [
+            p
+            for p in _postgres_processes(pgdata)
+            if p.ppid() not in {q.pid for q in _postgres_processes(pgdata)}
+        ]
+        assert len(postmasters) == 1, "both apps must use the same server"
+
+        _stop(a)
+        # The other app still has its database.
+        assert httpx.get(f"http://127.0.0.1:{port_b}/healthz", timeout=5).status_code == 200
+    finally:
+        if a.poll() is None:
+            _stop(a)
+        if b is not None:
+            _stop(b)
+    assert _postgres_processes(pgdata) == []
