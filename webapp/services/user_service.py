@@ -23,7 +23,8 @@ class EmailTakenError(Exception):
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    # NUL is dropped: PostgreSQL text cannot hold it, and no real address has one.
+    return email.replace("\x00", "").strip().lower()
 
 
 class UserService:

@@ -121,3 +121,11 @@ def csrf_token_valid(request: Request, sent: str | None) -> bool:
     if not sent or csrf_secret(request) is None:
         return False
     return hmac.compare_digest(sent, csrf_token(request))
+
+
+def clear_presession_cookie(request: Request, response: Response) -> None:
+    # Once logged in, the session's token takes over; after logout a fresh pre-session starts.
+    if request.cookies.get(presession_cookie_name(request)):
+        response.delete_cookie(
+            presession_cookie_name(request), path="/", secure=_secure(request), httponly=True
+        )

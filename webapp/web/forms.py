@@ -1,0 +1,62 @@
+"""HTML form data parsed by the same schemas as the JSON API, with one message per bad field."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """{field name: a sentence for the person who typed it}; the first problem per field wins."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        errors.setdefault(field, _message(error))
+    return errors
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return "This can't be empty."
+    if kind == "string_too_short":
+        return f"Use at least {ctx['min_length']} characters."
+    if kind == "string_too_long":
+        return f"Use at most {ctx['max_length']} characters."
+    if kind == "string_pattern_mismatch":
+        # The only patterns on our fields refuse characters that cannot be stored.
+        return "Remove the invisible control character (NUL) from this text."
+    if kind == "enum":
+        return f"Choose one of {ctx.get('expected', 'the listed values')}."
+    if kind == "bool_parsing":
+        return "Choose yes or no."
+    if kind == "value_error" and ctx.get("error"):
+        # A validator's own ValueError already speaks to the user; drop pydantic's prefix.
+        return str(ctx["error"])
+    if kind == "string_type":
+        return "Enter text here."
+    return str(error["msg"])
+
+
+def form_values(form: FormData, fields: Iterable[str]) -> dict[str, str]:
+    """The text sent for each of `fields`; a field that was not sent is left out, not blank."""
+    values: dict[str, str] = {}
+    for name in fields:
+        value = form.get(name)
+        if isinstance(value, str):
+            values[name] = value
+    return values
+
+
+def parse_form(
+    schema: type[SchemaT], values: Mapping[str, str]
+) -> tuple[SchemaT | None, dict[str, str]]:
+    """(the parsed schema, {}) or (None, per-field messages)."""
+    try:
+        return schema.model_validate(values), {}
+    except ValidationError as exc:
+        return None, field_errors(exc)
