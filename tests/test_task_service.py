@@ -1,8 +1,10 @@
 """TaskService on real PostgreSQL: every operation, and one user never touching another's tasks."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -173,3 +175,79 @@ async def test_users_emails_are_unique_whatever_the_case(
     assert found is not None and found.id == alice.id
     assert found.password_hash.startswith("$argon2id$")
     assert found.created_at < datetime.now(UTC)
+
+
+async def test_restore_puts_a_deleted_task_back_as_it_was(
+    session: AsyncSession, alice: User, bob: User
+) -> None:
+    service = TaskService(session)
+    older = await service.create_task(alice.id, TaskCreate(title="older"))
+    task = await service.create_task(
+        alice.id, TaskCreate(title="Undo me", description="notes", priority="high")
+    )
+    newer = await service.create_task(alice.id, TaskCreate(title="newer"))
+    await service.update_task(alice.id, task.id, TaskUpdate(completed=True))
+    deleted = await service.delete_task(alice.id, task.id)
+    assert deleted is not None
+    snapshot = {
+        "task_id": deleted.id,
+        "title": deleted.title,
+        "description": deleted.description,
+        "priority": deleted.priority,
+        "completed": deleted.completed,
+        "created_at": deleted.created_at,
+        "version": deleted.version,
+    }
+
+    restored = await service.restore_task(alice.id, **snapshot)
+
+    assert restored is not None
+    assert (restored.id, restored.title, restored.description) == (task.id, "Undo me", "notes")
+    assert restored.priority == Priority.high and restored.completed is True
+    assert restored.created_at == deleted.created_at
+    assert restored.version > deleted.version
+    # Back in its old place, between the tasks created around it.
+    assert [t.id for t in await service.get_tasks(alice.id)] == [newer.id, task.id, older.id]
+    # A second undo of the same delete does not make a copy.
+    assert await service.restore_task(alice.id, **snapshot) is None
+    assert len(await service.get_tasks(alice.id)) == 3
+    assert await service.get_tasks(bob.id) == []
+
+
+async def _until_a_query_waits_for_a_lock(session: AsyncSession) -> None:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    for _ in range(500):
+        if (await session.exec(query)).scalar_one():
+            return
+        await session.rollback()
+        await asyncio.sleep(0.01)  # polling for the other query to block, not timing it
+    raise AssertionError("the second update never waited for the row lock")
+
+
+async def test_concurrent_updates_from_one_version_cannot_both_win(
+    engine, session: AsyncSession, alice: User
+) -> None:
+    from webapp.db import create_sessionmaker
+
+    task = await TaskService(session).create_task(alice.id, TaskCreate(title="v1"))
+    make = create_sessionmaker(engine)
+    async with make() as first, make() as second:
+        # The first change holds the row; the second, made against the same version, waits
+        # for it and then sees the task has moved on.
+        one = TaskService(first)
+        await one._lock_task(alice.id, task.id)
+        two = asyncio.create_task(
+            TaskService(second).update_task(
+                alice.id, task.id, TaskUpdate(title="second"), expected_version=1
+            )
+        )
+        await _until_a_query_waits_for_a_lock(session)
+        await one.update_task(alice.id, task.id, TaskUpdate(title="first"), expected_version=1)
+        with pytest.raises(StaleTaskError):
+            await two
+    stored = await TaskService(session).get_task_by_id(alice.id, task.id)
+    await session.refresh(stored)
+    assert stored.title == "first" and stored.version == 2

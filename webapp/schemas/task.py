@@ -21,10 +21,15 @@ def _blank_to_none(value: object) -> object:
     return value
 
 
+# PostgreSQL text cannot hold NUL: refused as input (422) rather than failing the INSERT (500).
+NO_NUL = r"^[^\x00]*$"
 # Trimmed before the length check, so "   " is too short rather than a title.
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
+]
 Description = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None,
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=NO_NUL)]
+    | None,
     BeforeValidator(_blank_to_none),
 ]
 

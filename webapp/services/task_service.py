@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,6 +73,17 @@ class TaskService:
         )
         return result.first()
 
+    async def _lock_task(self, user_id: int, task_id: int) -> Task | None:
+        """The task, row-locked until commit and freshly read: two concurrent changes
+        made against the same version cannot both pass the version check."""
+        result = await self.session.exec(
+            select(Task)
+            .where(Task.id == task_id, Task.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return result.first()
+
     async def update_task(
         self,
         user_id: int,
@@ -85,7 +97,7 @@ class TaskService:
         With `expected_version`, a task changed meanwhile raises StaleTaskError
         and is left as it is.
         """
-        task = await self.get_task_by_id(user_id, task_id)
+        task = await self._lock_task(user_id, task_id)
         if task is None:
             return None
         if expected_version is not None and task.version != expected_version:
@@ -101,12 +113,51 @@ class TaskService:
         self, user_id: int, task_id: int, *, expected_version: int | None = None
     ) -> Task | None:
         """Delete and return the task (for an undo); None when it is not the user's."""
-        task = await self.get_task_by_id(user_id, task_id)
+        task = await self._lock_task(user_id, task_id)
         if task is None:
             return None
         if expected_version is not None and task.version != expected_version:
             raise StaleTaskError(task)
         await self.session.delete(task)
+        await self.session.commit()
+        return task
+
+    async def restore_task(
+        self,
+        user_id: int,
+        *,
+        task_id: int,
+        title: str,
+        description: str | None,
+        priority: str,
+        completed: bool,
+        created_at: datetime,
+        version: int,
+    ) -> Task | None:
+        """Put a deleted task back as it was: same id, so links to it work again, and same
+        created time, so it returns to its place in the list.
+
+        None when that id is taken (already restored): an undo never makes a copy.
+        The version moves past the deleted one, so a form opened before the delete is stale.
+        """
+        statement = (
+            insert(Task)
+            .values(
+                id=task_id,
+                user_id=user_id,
+                title=title,
+                description=description,
+                priority=priority,
+                completed=completed,
+                created_at=created_at,
+                updated_at=utcnow(),
+                version=version + 1,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(Task)
+        )
+        result = await self.session.exec(select(Task).from_statement(statement))
+        task = result.scalars().first()
         await self.session.commit()
         return task
 

@@ -1,13 +1,15 @@
 """Dependencies of the HTML routes: who is logged in, and CSRF checks."""
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, HTTPException, Request
 
 from webapp.db import SessionDep
+from webapp.models.task import Task
 from webapp.models.user import User
 from webapp.services.session_service import SessionService
+from webapp.services.task_service import TaskService
 from webapp.web import cookies
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -55,10 +57,42 @@ def login_url(next_path: str | None) -> str:
     return f"/login?next={quote(next_path, safe='/')}" if next_path else "/login"
 
 
+CSRF_FAILED = "This form has expired or did not come from this site. Reload the page and try again."
+
+
+def _site(scheme: str | None, host: str | None, port: int | None) -> str | None:
+    """host[:port] with the default ports left out, or None for anything not http(s)."""
+    if scheme not in ("http", "https") or not host:
+        return None
+    # The scheme itself is not compared: behind a TLS-terminating proxy the app
+    # may see http while the browser says https for the very same site.
+    return host.lower() if port in (None, 80, 443) else f"{host.lower()}:{port}"
+
+
+def _sender_site(request: Request) -> str | None:
+    """The site an unsafe request says it came from ("" when the browser did not say)."""
+    value = request.headers.get("origin") or request.headers.get("referer")
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        return _site(parts.scheme, parts.hostname, parts.port)
+    except ValueError:
+        return None
+
+
 async def verify_csrf(request: Request, user: OptionalUser) -> None:
-    """Refuse unsafe requests without this session's CSRF token (form field or header)."""
+    """Refuse unsafe requests without this session's CSRF token (form field or header).
+
+    Requests that name another site in Origin (or, failing that, Referer) are refused
+    too, even with a token: a second line should the token ever leak. "Origin: null"
+    (sandboxed frames, some redirects) counts as another site.
+    """
     if request.method not in UNSAFE_METHODS:
         return
+    sender = _sender_site(request)
+    if sender != "" and sender != _site(request.url.scheme, request.url.hostname, request.url.port):
+        raise HTTPException(status_code=403, detail=CSRF_FAILED)
     sent = request.headers.get(CSRF_HEADER)
     if not sent:
         content_type = request.headers.get("content-type", "")
@@ -67,7 +101,21 @@ async def verify_csrf(request: Request, user: OptionalUser) -> None:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not cookies.csrf_token_valid(request, sent):
-        raise HTTPException(status_code=403, detail="csrf")
+        raise HTTPException(status_code=403, detail=CSRF_FAILED)
 
 
 CsrfProtected = Depends(verify_csrf)
+
+
+async def get_owned_task(task_id: int, user: CurrentUser, session: SessionDep) -> Task:
+    """The caller's task `task_id`; 404 when it does not exist or is someone else's.
+
+    Never 403: no one learns which ids exist.
+    """
+    task = await TaskService(session).get_task_by_id(user.id, task_id)
+    if task is None:
+        raise HTTPException(status_code=404, detail="There is no such task.")
+    return task
+
+
+OwnedTask = Annotated[Task, Depends(get_owned_task)]

@@ -1,0 +1,100 @@
+"""The list page and every fragment issue a fixed number of SQL statements, however many
+tasks there are (no query per row)."""
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from webapp.models import Task, User
+from webapp.schemas import TaskCreate, TaskUpdate
+from webapp.services.task_service import TaskService
+
+HX = {
+    "HX-Request": "true",
+    "HX-Request-Type": "partial",
+    "HX-Current-URL": "http://testserver/tasks",
+}
+
+
+@contextmanager
+def counting_statements(app: FastAPI) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def make_tasks(session: AsyncSession, user: User, count: int) -> list[Task]:
+    service = TaskService(session)
+    tasks = []
+    for i in range(count):
+        task = await service.create_task(
+            user.id, TaskCreate(title=f"task {i}", description="words " * i, priority="high")
+        )
+        if i % 3 == 0:
+            await service.update_task(user.id, task.id, TaskUpdate(completed=True))
+        tasks.append(task)
+    return tasks
+
+
+Request = Callable[[httpx.AsyncClient, Task], Awaitable[httpx.Response]]
+
+REQUESTS: dict[str, Request] = {
+    "page": lambda c, t: c.get("/tasks"),
+    "filtered page": lambda c, t: c.get("/tasks?status=active&priority=high&q=task"),
+    "list fragment": lambda c, t: c.get("/tasks?status=completed", headers=HX),
+    "edit fragment": lambda c, t: c.get(f"/tasks/{t.id}/edit", headers=HX),
+    "edit page": lambda c, t: c.get(f"/tasks/{t.id}/edit"),
+    "row fragment": lambda c, t: c.get(f"/tasks/{t.id}", headers=HX),
+    "create": lambda c, t: c.post("/tasks", data={"title": "new"}, headers=HX),
+    "create invalid": lambda c, t: c.post("/tasks", data={"title": ""}, headers=HX),
+    "create no-js": lambda c, t: c.post("/tasks", data={"title": "new"}),
+    "update": lambda c, t: c.post(f"/tasks/{t.id}", data={"title": "renamed"}, headers=HX),
+    "toggle": lambda c, t: c.post(f"/tasks/{t.id}/toggle", headers=HX),
+    "delete": lambda c, t: c.post(f"/tasks/{t.id}/delete", headers=HX),
+    "complete all": lambda c, t: c.post("/tasks/complete-all", headers=HX),
+    "clear completed": lambda c, t: c.post("/tasks/clear-completed", headers=HX),
+}
+
+
+@pytest.mark.parametrize("name", list(REQUESTS))
+async def test_statement_count_does_not_grow_with_the_list(
+    name: str, app: FastAPI, user_client: httpx.AsyncClient, session: AsyncSession, user: User
+) -> None:
+    request = REQUESTS[name]
+    counts = []
+    for total in (1, 30):
+        existing = len(await TaskService(session).get_tasks(user.id))
+        tasks = await make_tasks(session, user, total - existing)
+        with counting_statements(app) as statements:
+            response = await request(user_client, tasks[-1])
+        assert response.status_code < 500, response.text
+        counts.append(len(statements))
+    assert counts[0] == counts[1], f"{name}: {counts[0]} statements for 1 task, {counts[1]} for 30"
+    assert 1 <= counts[0] <= 8, counts
+
+
+async def test_load_more_statement_count_is_fixed(
+    app: FastAPI, user_client: httpx.AsyncClient, session: AsyncSession, user: User
+) -> None:
+    await make_tasks(session, user, 60)
+    first = await user_client.get("/tasks")
+    href = first.text.split('hx-get="/tasks?after=')[1].split('"')[0]
+    with counting_statements(app) as statements:
+        response = await user_client.get(f"/tasks?after={href}", headers=HX)
+    assert response.status_code == 200 and response.text.count("<li ") == 10
+    with counting_statements(app) as page_statements:
+        await user_client.get("/tasks", headers=HX)
+    assert len(statements) == len(page_statements)
