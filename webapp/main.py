@@ -8,12 +8,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from webapp.api import docs as api_docs
+from webapp.api.limits import ApiBodyLimit
 from webapp.api.routes import auth as api_auth
 from webapp.api.routes import tasks as api_tasks
 from webapp.config import PROJECT_ROOT, Settings, get_settings
 from webapp.db import create_engine, create_sessionmaker, embedded_url, start_embedded
 from webapp.web import account, auth, pages, tasks, tokens
 from webapp.web.deps import LoginRequired, login_url
+from webapp.web.errors import install_error_handlers
+from webapp.web.security import SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 # was the last process using it).
                 embedded.cleanup()
 
-    app = FastAPI(title="Tasks", lifespan=lifespan)
+    # /docs is our own page (webapp/api/docs.py): FastAPI's loads Swagger UI from a CDN
+    # with an inline script, which the CSP blocks. ReDoc would need the same, so it is off.
+    app = FastAPI(
+        title="Tasks",
+        summary="A self-hosted task manager: its JSON API",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
@@ -53,7 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(api_auth.router)
     app.include_router(api_tasks.router)
+    app.include_router(api_docs.router)
     app.add_exception_handler(LoginRequired, _login_required)
+    app.add_middleware(ApiBodyLimit)
+    install_error_handlers(app)
+    # Added last, so outermost: its headers reach every response the app sends.
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     return app
 
 

@@ -1,0 +1,69 @@
+"""Schemathesis against /openapi.json of the running app: no 500s, no off-schema answers.
+
+The app runs in its own uvicorn process (the browser tests' `live_server`), so
+schemathesis's synchronous HTTP calls meet a real server and real PostgreSQL
+and never share the tests' event loop. It authenticates with a real token from
+POST /api/auth/token and aims its calls at its own user_id (other ids are only
+ever 403, which the isolation tests cover).
+
+Every default check runs but "schema-valid data is accepted": a JSON schema
+cannot say that a title must not be blank once trimmed, which strings are
+cursors this API issued, or which If-Match is current, so schema-valid
+requests rightly get 422 or 412 (documented, and tested in test_api_tasks).
+
+Each operation is driven through `APIOperation.as_strategy` with Hypothesis
+directly: schemathesis's pytest plugin (`from_fixture`) does not run under
+pytest 9 (it reads `Function._nodeid`, which pytest 9 no longer has).
+"""
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from schemathesis import Case, GenerationMode, openapi
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.browser.conftest import live_server  # noqa: F401  (the uvicorn fixture)
+from tests.conftest import PASSWORD
+from webapp.models import User
+
+# Bounded: at most this many generated cases per operation and mode; no
+# per-example deadline, as a real server over HTTP is slower than Hypothesis's 200 ms.
+MAX_EXAMPLES = 25
+
+
+def test_api_matches_its_openapi_schema(live_server: str, user: User) -> None:  # noqa: F811
+    token = httpx.post(
+        f"{live_server}/api/auth/token", json={"email": user.email, "password": PASSWORD}
+    ).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    # A few real tasks, so the one-task operations also meet a task that exists.
+    task_ids = [
+        httpx.post(
+            f"{live_server}/api/{user.id}/tasks/", json={"title": f"t{n}"}, headers=auth
+        ).json()["id"]
+        for n in range(5)
+    ]
+
+    schema = openapi.from_url(f"{live_server}/openapi.json")
+    schema.config.update(headers=auth)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 6
+
+    for operation in operations:
+        fixed: dict | None = {"user_id": user.id} if "{user_id}" in operation.path else None
+        runs = [(GenerationMode.POSITIVE, fixed), (GenerationMode.NEGATIVE, fixed)]
+        if "{task_id}" in operation.path:
+            real = task_ids[1] if operation.method.lower() == "delete" else task_ids[0]
+            runs.append((GenerationMode.POSITIVE, {"user_id": user.id, "task_id": real}))
+        for mode, path_parameters in runs:
+
+            @given(case=operation.as_strategy(mode, path_parameters=path_parameters))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            )
+            def check(case: Case) -> None:
+                case.call_and_validate(headers=auth, excluded_checks=[positive_data_acceptance])
+
+            check()
