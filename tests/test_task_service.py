@@ -214,16 +214,16 @@ async def test_restore_puts_a_deleted_task_back_as_it_was(
     assert await service.get_tasks(bob.id) == []
 
 
-async def _until_a_query_waits_for_a_lock(session: AsyncSession) -> None:
+async def _until_waiting_for_a_lock(session: AsyncSession, pid: int) -> None:
+    """Poll until backend `pid` is blocked on a lock (polling for a state, not timing it)."""
     query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND wait_event_type = 'Lock'"
     )
-    for _ in range(500):
-        if (await session.exec(query)).scalar_one():
+    for _ in range(1000):
+        if (await session.exec(query, params={"pid": pid})).scalar_one():
             return
         await session.rollback()
-        await asyncio.sleep(0.01)  # polling for the other query to block, not timing it
+        await asyncio.sleep(0.01)
     raise AssertionError("the second update never waited for the row lock")
 
 
@@ -232,22 +232,32 @@ async def test_concurrent_updates_from_one_version_cannot_both_win(
 ) -> None:
     from webapp.db import create_sessionmaker
 
-    task = await TaskService(session).create_task(alice.id, TaskCreate(title="v1"))
+    alice_id = alice.id
+    task = await TaskService(session).create_task(alice_id, TaskCreate(title="v1"))
+    task_id = task.id
     make = create_sessionmaker(engine)
     async with make() as first, make() as second:
-        # The first change holds the row; the second, made against the same version, waits
-        # for it and then sees the task has moved on.
+        second_pid = (await second.exec(text("SELECT pg_backend_pid()"))).scalar_one()
+        # The first change holds the row; the second, made against the same version, must
+        # wait for it and then see that the task has moved on.
         one = TaskService(first)
-        await one._lock_task(alice.id, task.id)
+        await one._lock_task(alice_id, task_id)
         two = asyncio.create_task(
             TaskService(second).update_task(
-                alice.id, task.id, TaskUpdate(title="second"), expected_version=1
+                alice_id, task_id, TaskUpdate(title="second"), expected_version=1
             )
         )
-        await _until_a_query_waits_for_a_lock(session)
-        await one.update_task(alice.id, task.id, TaskUpdate(title="first"), expected_version=1)
-        with pytest.raises(StaleTaskError):
-            await two
-    stored = await TaskService(session).get_task_by_id(alice.id, task.id)
-    await session.refresh(stored)
+        try:
+            await _until_waiting_for_a_lock(session, second_pid)
+            await one.update_task(alice_id, task_id, TaskUpdate(title="first"), expected_version=1)
+            with pytest.raises(StaleTaskError):
+                await two
+        finally:
+            if not two.done():
+                two.cancel()
+            await first.rollback()
+            await second.rollback()
+    await session.rollback()
+    stored = await TaskService(session).get_task_by_id(alice_id, task_id)
     assert stored.title == "first" and stored.version == 2
+    await session.rollback()

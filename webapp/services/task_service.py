@@ -26,7 +26,8 @@ class TaskService:
         self.session = session
 
     async def create_task(self, user_id: int, task_data: TaskCreate) -> Task:
-        task = Task(user_id=user_id, **task_data.model_dump())
+        now = utcnow()
+        task = Task(user_id=user_id, created_at=now, updated_at=now, **task_data.model_dump())
         self.session.add(task)
         await self.session.commit()
         return task
