@@ -14,11 +14,8 @@ from pydantic import BaseModel
 from webapp.db import SessionDep
 from webapp.models.task import Task
 from webapp.models.user import User
-from webapp.services.task_service import TaskService
+from webapp.services.task_service import MAX_ID, TaskService
 from webapp.services.token_service import TokenService
-
-# Ids are PostgreSQL integers: a larger number names no row, and must not reach the driver.
-MAX_ID = 2**31 - 1
 
 # auto_error=False: FastAPI's own error would be a 403 without WWW-Authenticate;
 # the scheme is declared only so /docs shows it and offers "Authorize".

@@ -1,7 +1,7 @@
 """Task business rules. Every query is scoped to one user: no method reads another's task."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
@@ -11,6 +11,28 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from webapp.models.base import utcnow
 from webapp.models.task import Priority, Task
 from webapp.schemas.task import TaskCreate, TaskUpdate
+
+# Task ids are PostgreSQL integers.
+MAX_ID = 2**31 - 1
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def encode_cursor(task: Task) -> str:
+    """The keyset position just past `task` in newest-first order: "<created_at µs>-<id>"."""
+    return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
+
+
+def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """The (created_at, id) an `encode_cursor` string names; None for anything else."""
+    if not value:
+        return None
+    micros, _, task_id = value.partition("-")
+    if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 17 or len(task_id) > 10:
+        return None
+    if not 1 <= int(task_id) <= MAX_ID:
+        return None
+    return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
 
 
 class StaleTaskError(Exception):

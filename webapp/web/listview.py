@@ -6,32 +6,17 @@ redirect to is rebuilt from a view, so a tampered `return_to` can only ever name
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from webapp.models.task import Priority, Task
+from webapp.services.task_service import decode_cursor
 
 Status = Literal["all", "active", "completed"]
 STATUSES: tuple[Status, ...] = ("all", "active", "completed")
 LIST_PATH = "/tasks"
 MAX_QUERY_LENGTH = 200
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def encode_cursor(task: Task) -> str:
-    """The keyset position just past `task`: "<created_at in epoch µs>-<id>"."""
-    return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
-
-
-def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
-    if not value:
-        return None
-    micros, _, task_id = value.partition("-")
-    if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 18:
-        return None
-    return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from webapp.db import SessionDep
 from webapp.models.base import utcnow
 from webapp.models.task import Priority, Task
 from webapp.schemas.task import TaskCreate, TaskUpdate
-from webapp.services.task_service import StaleTaskError, TaskService
+from webapp.services.task_service import StaleTaskError, TaskService, encode_cursor
 from webapp.web.deps import CsrfProtected, CurrentUser, OwnedTask
 from webapp.web.flash import Notice, clear_flash, read_flash, read_undo_token, set_flash, undo_token
 from webapp.web.forms import form_values, parse_form
-from webapp.web.listview import ListView, encode_cursor, exact_time, relative_time
+from webapp.web.listview import ListView, exact_time, relative_time
 from webapp.web.templating import templates
 
 PAGE_SIZE = 50

@@ -6,10 +6,8 @@ The list and create routes answer with and without the trailing slash: a
 redirect between the two would make some clients drop the Authorization header.
 """
 
-import base64
-import binascii
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
@@ -17,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 
 from webapp.api.deps import (
     FORBIDDEN,
-    MAX_ID,
     NOT_FOUND,
     PRECONDITION_FAILED,
     TOO_LARGE,
@@ -29,7 +26,8 @@ from webapp.api.routing import ApiRoute
 from webapp.db import SessionDep
 from webapp.models.task import Priority, Task
 from webapp.schemas.task import TaskCreate, TaskResponse, TaskUpdate
-from webapp.services.task_service import StaleTaskError, TaskService
+from webapp.services.task_service import StaleTaskError, TaskService, encode_cursor
+from webapp.services.task_service import decode_cursor as decode_keyset
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"], route_class=ApiRoute)
 
@@ -84,11 +82,6 @@ def precondition_failed(current: Task) -> HTTPException:
     )
 
 
-def encode_cursor(task: Task) -> str:
-    raw = f"{task.created_at.isoformat()}|{task.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _bad_cursor(cursor: str) -> RequestValidationError:
     return RequestValidationError(
         [
@@ -111,14 +104,8 @@ def decode_cursor(
     """The (created_at, id) after which the page starts; 422 for anything else."""
     if cursor is None:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, task_id = raw.partition("|")
-        created_at = datetime.fromisoformat(stamp)
-        key = (created_at.astimezone(UTC), int(task_id))
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
-        raise _bad_cursor(cursor) from None
-    if created_at.tzinfo is None or not 1 <= key[1] <= MAX_ID:
+    key = decode_keyset(cursor)
+    if key is None:
         raise _bad_cursor(cursor)
     return key
 
