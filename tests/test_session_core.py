@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import log_in
@@ -41,3 +41,28 @@ async def test_session_ids_are_stored_hashed_and_expire(session: AsyncSession, u
     await session.commit()
     assert await service.authenticate(raw) is None
     assert await service.purge_expired() == 1
+
+
+async def test_a_form_from_an_ended_session_goes_to_login_not_403(
+    client: httpx.AsyncClient, session: AsyncSession, user: User
+) -> None:
+    await log_in(client, session, user)
+    page = await client.get("/tasks?status=active")
+    assert page.status_code == 200
+    # The session ends elsewhere (logged out on another device, or expired).
+    await session.exec(delete(UserSession))
+    await session.commit()
+
+    referer = {"Referer": "http://testserver/tasks?status=active"}
+    response = await client.post("/tasks", data={"title": "typed late"}, headers=referer)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/tasks%3Fstatus%3Dactive"
+
+    htmx = referer | {"HX-Request": "true", "HX-Request-Type": "partial"}
+    response = await client.post("/tasks", data={"title": "typed late"}, headers=htmx)
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
+
+
+async def test_a_forged_post_without_a_session_is_still_403(client: httpx.AsyncClient) -> None:
+    response = await client.post("/tasks", data={"title": "x"})
+    assert response.status_code == 403

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
-    target = login_url(exc.next_path if request.method == "GET" else None)
+    target = login_url(exc.next_path)
     if request.headers.get("HX-Request"):
         # A login page must not land inside a fragment: htmx navigates instead.
         return Response(status_code=401, headers={"HX-Redirect": target})

@@ -43,11 +43,20 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 async def get_current_user(request: Request, user: OptionalUser) -> User:
     if user is None:
-        path = request.url.path
-        if request.url.query:
-            path += "?" + request.url.query
-        raise LoginRequired(path)
+        raise LoginRequired(_return_path(request))
     return user
+
+
+def _return_path(request: Request) -> str | None:
+    """Where to come back to after logging in: this page, or for a form post the page
+    the form was on (a POST cannot be replayed by a redirect)."""
+    if request.method == "GET":
+        path = request.url.path
+        return path + "?" + request.url.query if request.url.query else path
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path:
+        return None
+    return referer.path + ("?" + referer.query if referer.query else "")
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -101,6 +110,10 @@ async def verify_csrf(request: Request, user: OptionalUser) -> None:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not cookies.csrf_token_valid(request, sent):
+        if user is None and cookies.read_session_id(request):
+            # Our own, genuine session cookie whose session has ended (expired, or logged
+            # out elsewhere): the form is simply stale. Log in again, rather than a 403.
+            raise LoginRequired(_return_path(request))
         raise HTTPException(status_code=403, detail=CSRF_FAILED)
 
 
