@@ -8,7 +8,11 @@ temporary directory and deleted at the end.
 import asyncio
 import os
 import secrets
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -178,3 +182,55 @@ async def user_client(
     """A client logged in as `user`, sending its CSRF token as htmx would."""
     await log_in(client, session, user)
     return client
+
+
+# The live server's SECRET_KEY, so tests can sign a session cookie it accepts.
+SECRET = "browser-test-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app served by uvicorn in a child process, on the test database."""
+    port = _free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "ENVIRONMENT": "test",
+        "VAR_DIR": str(tmp_path_factory.mktemp("live-var")),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "webapp.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        assert proc.poll() is None, "the app exited during start-up"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.1)  # polling for start-up, not timing a result
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)

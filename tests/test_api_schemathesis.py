@@ -1,6 +1,6 @@
 """Schemathesis against /openapi.json of the running app: no 500s, no off-schema answers.
 
-The app runs in its own uvicorn process (the browser tests' `live_server`), so
+The app runs in its own uvicorn process (`live_server`, shared with the browser tests), so
 schemathesis's synchronous HTTP calls meet a real server and real PostgreSQL
 and never share the tests' event loop. It authenticates with a real token from
 POST /api/auth/token and aims its calls at its own user_id (other ids are only
@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode, openapi
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.browser.conftest import live_server  # noqa: F401  (the uvicorn fixture)
 from tests.conftest import PASSWORD
 from webapp.models import User
 
@@ -30,7 +29,7 @@ from webapp.models import User
 MAX_EXAMPLES = 25
 
 
-def test_api_matches_its_openapi_schema(live_server: str, user: User) -> None:  # noqa: F811
+def test_api_matches_its_openapi_schema(live_server: str, user: User) -> None:
     token = httpx.post(
         f"{live_server}/api/auth/token", json={"email": user.email, "password": PASSWORD}
     ).json()["access_token"]

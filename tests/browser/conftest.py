@@ -1,17 +1,12 @@
-"""Browser tests: the real app in its own process on a free port, driven by Debian's chromium.
+"""Browser tests: the real app (`live_server`, in tests/conftest.py) driven by Debian's chromium.
 
 Set REQUIRE_BROWSER=1 (CI does) to make a missing chromium an error rather than a skip.
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
@@ -19,55 +14,6 @@ from webapp.config import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-SECRET = "browser-test-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the app served by uvicorn in a child process, on the test database."""
-    port = _free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET,
-        "ENVIRONMENT": "test",
-        "VAR_DIR": str(tmp_path_factory.mktemp("live-var")),
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "webapp.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, "the app exited during start-up"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.1)  # polling for start-up, not timing a result
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

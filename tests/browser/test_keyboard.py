@@ -7,8 +7,8 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, Request, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.browser.conftest import SECRET
 from tests.browser.test_tasks_browser import item, task_list
+from tests.conftest import SECRET
 from webapp.models import User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.session_service import SessionService

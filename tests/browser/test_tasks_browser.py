@@ -7,8 +7,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.browser.conftest import SECRET
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SECRET
 from webapp.models import User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.session_service import SessionService
