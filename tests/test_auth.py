@@ -369,7 +369,8 @@ async def test_no_password_or_session_id_in_logs_or_database(
     for table in ("users", "user_sessions", "login_attempts"):
         rows += (await session.exec(text(f"SELECT * FROM {table}"))).all()
     dump = " ".join(str(row) for row in rows)
-    assert "carol@example.com" in dump and len(rows) == 3
+    # The user, the live session, the registration and the failed login.
+    assert "carol@example.com" in dump and len(rows) == 4
     assert password not in dump and raw not in dump and "wrong guess" not in dump
     assert (await session.exec(select(User))).one().password_hash.startswith("$argon2id$")
 
@@ -400,3 +401,38 @@ async def test_logins_clean_up_expired_sessions_and_old_attempts(
     session.expire_all()
     assert await session.get(UserSession, "old") is None
     assert (await session.exec(select(LoginAttempt))).all() == []
+
+
+async def test_registrations_are_limited_per_address(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # A real registration counts...
+    response = await submit(
+        client, "/register", "/register", email="first@example.com", password="a fine passphrase"
+    )
+    assert response.status_code == 303
+    counted = await session.exec(select(LoginAttempt).where(LoginAttempt.kind == "register"))
+    assert [a.email for a in counted.all()] == ["first@example.com"]
+    throttle = LoginThrottle(session)
+    # ...and so does every other one that got as far as hashing a password.
+    async with new_client(app, "10.8.8.8") as spammer:
+        for i in range(10):
+            await throttle.record_registration(f"bot{i}@example.com", "10.8.8.8")
+        response = await submit(
+            spammer, "/register", "/register", email="bot@example.com", password="a fine passphrase"
+        )
+        assert response.status_code == 429
+        assert int(response.headers["Retry-After"]) > 0
+        assert "Too many new accounts" in text_of(response)
+        # Registrations are not failed logins: the address may still log in.
+        response = await log_in_with_form(spammer, "first@example.com", "a fine passphrase")
+        assert response.status_code == 303
+    async with new_client(app, "10.9.9.9") as someone_else:
+        response = await submit(
+            someone_else,
+            "/register",
+            "/register",
+            email="new@example.com",
+            password="a fine passphrase",
+        )
+        assert response.status_code == 303

@@ -43,7 +43,8 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One failed login, kept 15 minutes-plus for the brute-force limits."""
+    """One failed login (kind "login") or one registration (kind "register"), kept
+    15 minutes-plus for the brute-force limits."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -54,4 +55,5 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320)
     client: str = Field(max_length=64)
+    kind: str = Field(default="login", max_length=16, sa_column_kwargs={"server_default": "login"})
     attempted_at: datetime = timestamp_field()

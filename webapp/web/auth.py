@@ -38,12 +38,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def too_many_attempts(retry_after: int) -> HTTPException:
+def too_many_attempts(retry_after: int, what: str = "failed attempts") -> HTTPException:
     minutes = max(1, -(-retry_after // 60))
     unit = "minute" if minutes == 1 else "minutes"
     return HTTPException(
         status_code=429,
-        detail=f"Too many failed attempts. Try again in {minutes} {unit}.",
+        detail=f"Too many {what}. Try again in {minutes} {unit}.",
         headers={"Retry-After": str(retry_after)},
     )
 
@@ -144,6 +144,13 @@ async def register(
         return _register_form(
             request, email=email.strip().lower(), errors=field_errors(exc), status_code=422
         )
+    # Counted once the input is valid: from here each attempt costs a password hash.
+    throttle = LoginThrottle(session)
+    client = client_address(request)
+    wait = await throttle.registration_retry_after(client)
+    if wait is not None:
+        raise too_many_attempts(wait, "new accounts from your address")
+    await throttle.record_registration(data.email, client)
     try:
         user = await UserService(session).create_user(data.email, data.password)
     except EmailTakenError:
