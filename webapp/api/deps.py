@@ -12,9 +12,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from webapp.db import SessionDep
+from webapp.models.base import MAX_ID
 from webapp.models.task import Task
 from webapp.models.user import User
-from webapp.services.task_service import MAX_ID, TaskService
+from webapp.services.task_service import TaskService
 from webapp.services.token_service import TokenService
 
 # auto_error=False: FastAPI's own error would be a 403 without WWW-Authenticate;

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
+# Ids are PostgreSQL integers: a larger number names no row and must not reach the driver.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -8,12 +8,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from webapp.models.base import utcnow
+from webapp.models.base import MAX_ID, utcnow
 from webapp.models.task import Priority, Task
 from webapp.schemas.task import TaskCreate, TaskUpdate
 
-# Task ids are PostgreSQL integers.
-MAX_ID = 2**31 - 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 

@@ -12,9 +12,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from webapp.api.deps import MAX_ID
 from webapp.db import SessionDep
-from webapp.models.base import utcnow
+from webapp.models.base import MAX_ID, utcnow
 from webapp.models.user import User
 from webapp.schemas.token import TokenCreate
 from webapp.services.token_service import TokenService, token_status
