@@ -52,7 +52,10 @@ def _read_signed(request: Request, name: str, purpose: str) -> str | None:
         return None
 
 
-def _set(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None
+) -> None:
+    """Every cookie of ours: HttpOnly, SameSite=Lax, Path=/, no Domain; Secure in production."""
     response.set_cookie(
         name,
         value,
@@ -64,19 +67,22 @@ def _set(request: Request, response: Response, name: str, value: str, max_age: i
     )
 
 
+def delete_cookie(request: Request, response: Response, name: str) -> None:
+    if name in request.cookies:
+        response.delete_cookie(name, path="/", secure=_secure(request), httponly=True)
+
+
 def read_session_id(request: Request) -> str | None:
     return _read_signed(request, session_cookie_name(request), "session")
 
 
 def set_session_cookie(request: Request, response: Response, raw_session_id: str) -> None:
     signed = _signer(request, "session").sign(raw_session_id).decode()
-    _set(request, response, session_cookie_name(request), signed, SESSION_MAX_AGE)
+    set_cookie(request, response, session_cookie_name(request), signed, SESSION_MAX_AGE)
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(
-        session_cookie_name(request), path="/", secure=_secure(request), httponly=True
-    )
+    delete_cookie(request, response, session_cookie_name(request))
 
 
 def csrf_secret(request: Request) -> str | None:
@@ -103,7 +109,7 @@ def apply_presession(request: Request, response: Response) -> None:
     raw = getattr(request.state, "new_presession", None)
     if raw:
         signed = _signer(request, "presession").sign(raw).decode()
-        _set(request, response, presession_cookie_name(request), signed, None)
+        set_cookie(request, response, presession_cookie_name(request), signed, None)
 
 
 def csrf_token(request: Request) -> str:
@@ -125,7 +131,4 @@ def csrf_token_valid(request: Request, sent: str | None) -> bool:
 
 def clear_presession_cookie(request: Request, response: Response) -> None:
     # Once logged in, the session's token takes over; after logout a fresh pre-session starts.
-    if request.cookies.get(presession_cookie_name(request)):
-        response.delete_cookie(
-            presession_cookie_name(request), path="/", secure=_secure(request), httponly=True
-        )
+    delete_cookie(request, response, presession_cookie_name(request))

@@ -12,6 +12,7 @@ from fastapi import Request, Response
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from webapp.models.task import Task
+from webapp.web.cookies import delete_cookie, set_cookie
 
 FLASH_COOKIE = "flash"
 # A flash is read by the page the redirect leads to; an older one is stale.
@@ -39,15 +40,7 @@ def set_flash(request: Request, response: Response, notice: Notice) -> None:
     value = serializer.dumps({"m": notice.message, "u": notice.undo})
     if len(value) > MAX_COOKIE_CHARS:
         value = serializer.dumps({"m": notice.message, "u": None})
-    response.set_cookie(
-        FLASH_COOKIE,
-        value,
-        max_age=FLASH_MAX_AGE,
-        path="/",
-        secure=request.app.state.settings.is_production,
-        httponly=True,
-        samesite="lax",
-    )
+    set_cookie(request, response, FLASH_COOKIE, value, FLASH_MAX_AGE)
 
 
 def read_flash(request: Request) -> Notice | None:
@@ -65,10 +58,7 @@ def read_flash(request: Request) -> Notice | None:
 
 
 def clear_flash(request: Request, response: Response) -> None:
-    if FLASH_COOKIE in request.cookies:
-        response.delete_cookie(
-            FLASH_COOKIE, path="/", secure=request.app.state.settings.is_production, httponly=True
-        )
+    delete_cookie(request, response, FLASH_COOKIE)
 
 
 def undo_token(request: Request, task: Task) -> str:
