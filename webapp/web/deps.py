@@ -11,6 +11,7 @@ from webapp.models.user import User
 from webapp.services.session_service import SessionService
 from webapp.services.task_service import TaskService
 from webapp.web import cookies
+from webapp.web.redirects import same_site_referer
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -53,10 +54,7 @@ def _return_path(request: Request) -> str | None:
     if request.method == "GET":
         path = request.url.path
         return path + "?" + request.url.query if request.url.query else path
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc or not referer.path:
-        return None
-    return referer.path + ("?" + referer.query if referer.query else "")
+    return same_site_referer(request)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

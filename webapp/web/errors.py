@@ -8,7 +8,6 @@ matched to the log line.
 import logging
 import secrets
 from http import HTTPStatus
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
@@ -19,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from webapp.web.redirects import safe_next_path
+from webapp.web.redirects import same_site_referer
 from webapp.web.security import apply_security_headers
 from webapp.web.templating import templates
 
@@ -43,20 +42,6 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
-def _same_site_referer(request: Request) -> str | None:
-    """The page the refused form was on, to offer a reload of it (never another site)."""
-    referer = request.headers.get("referer")
-    if not referer:
-        return None
-    try:
-        parts = urlsplit(referer)
-    except ValueError:
-        return None
-    if parts.netloc != request.url.netloc:
-        return None
-    return safe_next_path(parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
 def error_page(
     request: Request,
     status_code: int,
@@ -74,7 +59,7 @@ def error_page(
         "title": title,
         "message": message or default_message,
         "request_id": request_id,
-        "back_url": _same_site_referer(request) if status_code == 403 else None,
+        "back_url": same_site_referer(request) if status_code == 403 else None,
     }
     headers = dict(headers or {})
     if request.headers.get("HX-Request-Type") == "partial":

@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from fastapi import Request
+
 MAX_NEXT_LENGTH = 2000
 
 
@@ -25,3 +27,17 @@ def safe_next_path(value: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return value
+
+
+def same_site_referer(request: Request) -> str | None:
+    """The page on this site the request came from (path and query), from Referer."""
+    referer = request.headers.get("referer")
+    if not referer:
+        return None
+    try:
+        parts = urlsplit(referer)
+    except ValueError:
+        return None
+    if parts.netloc != request.url.netloc:
+        return None
+    return safe_next_path(parts.path + (f"?{parts.query}" if parts.query else ""))
