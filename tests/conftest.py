@@ -234,3 +234,19 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     yield base
     proc.terminate()
     proc.wait(timeout=30)
+
+
+async def listed(session: AsyncSession, user_id: int) -> list:
+    """All of a user's tasks, newest first, as the list shows them (fresh from the database,
+    whatever this session read before)."""
+    from sqlmodel import col, select
+
+    from webapp.models import Task
+
+    query = (
+        select(Task)
+        .where(Task.user_id == user_id)
+        .order_by(col(Task.created_at).desc(), col(Task.id).desc())
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.exec(query)).all())

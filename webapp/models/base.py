@@ -9,6 +9,11 @@ from sqlmodel import Field
 MAX_ID = 2**31 - 1
 
 
+def valid_id(value: int) -> bool:
+    """Could `value` name a row? Anything else names none and never reaches the database."""
+    return 1 <= value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models.auth import ApiToken
-from webapp.models.base import utcnow
+from webapp.models.base import utcnow, valid_id
 from webapp.models.user import User
 from webapp.services.session_service import hash_token
 
@@ -93,6 +93,8 @@ class TokenService:
 
         Revoking twice is harmless and keeps the first revocation time.
         """
+        if not valid_id(token_id):
+            return False
         result = await self.session.exec(
             update(ApiToken)
             .where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == user_id)
@@ -100,3 +102,13 @@ class TokenService:
         )
         await self.session.commit()
         return result.rowcount == 1
+
+    async def revoke_all(self, user_id: int) -> int:
+        """Revoke every live token of the user; returns how many were live."""
+        result = await self.session.exec(
+            update(ApiToken)
+            .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+        )
+        await self.session.commit()
+        return result.rowcount

@@ -1,21 +1,12 @@
-"""Accounts: creating users and finding them by email."""
+"""Accounts: creating users, finding them by email, checking and changing passwords."""
 
-from passlib.context import CryptContext
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models.user import User
-
-# argon2id, never bcrypt: bcrypt silently ignores everything after byte 72.
-# Hashes made with older parameters are flagged by needs_update() and re-hashed at login.
-pwd_context = CryptContext(schemes=["argon2"], deprecated="auto", argon2__type="ID")
-
-
-# Verified when the email is unknown, so a login for a missing account takes as
-# long as a wrong password for a real one (no account enumeration by timing).
-_DUMMY_HASH = pwd_context.hash("not a real password, only here to spend the time")
+from webapp.services.passwords import hash_password, verify_password
 
 
 class EmailTakenError(Exception):
@@ -33,7 +24,7 @@ class UserService:
 
     async def create_user(self, email: str, password: str) -> User:
         """Create a user; the unique index, not a prior lookup, decides a taken email."""
-        user = User(email=normalize_email(email), password_hash=pwd_context.hash(password))
+        user = User(email=normalize_email(email), password_hash=await hash_password(password))
         self.session.add(user)
         try:
             await self.session.commit()
@@ -48,17 +39,11 @@ class UserService:
         )
         return result.first()
 
-    async def get_user(self, user_id: int) -> User | None:
-        return await self.session.get(User, user_id)
-
     async def authenticate(self, email: str, password: str) -> User | None:
         """The user whose email and password these are, or None whatever was wrong."""
         user = await self.get_user_by_email(email)
-        if user is None:
-            pwd_context.verify(password, _DUMMY_HASH)
-            return None
-        valid, new_hash = pwd_context.verify_and_update(password, user.password_hash)
-        if not valid:
+        valid, new_hash = await verify_password(password, user.password_hash if user else None)
+        if user is None or not valid:
             return None
         if new_hash is not None:
             # Hashed with older parameters or scheme: upgrade it now that we know the password.
@@ -67,6 +52,6 @@ class UserService:
         return user
 
     async def set_password(self, user: User, password: str) -> None:
-        user.password_hash = pwd_context.hash(password)
+        user.password_hash = await hash_password(password)
         self.session.add(user)
         await self.session.commit()

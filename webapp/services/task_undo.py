@@ -1,0 +1,82 @@
+"""The undo log behind TaskService: what a delete or a bulk change can put back.
+
+A delete stores the rows it removed; "mark complete" stores the (id, version)
+each task reached. An entry is consumed when used and ignored once older than
+UNDO_WINDOW, so an Undo works once, for a limited time, and never brings back
+a version older than the one that was deleted last.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import delete
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from webapp.models.base import utcnow, valid_id
+from webapp.models.task import Task
+from webapp.models.undo import UndoEntry
+
+UNDO_WINDOW = timedelta(minutes=10)
+DELETE = "delete"
+COMPLETE = "complete"
+
+
+def snapshot(task: Task) -> dict[str, Any]:
+    """Every column of the row, as JSON: a column added later is kept without a change here."""
+    row = {}
+    for column in Task.__table__.columns:
+        value = getattr(task, column.name)
+        row[column.name] = value.isoformat() if isinstance(value, date | datetime) else value
+    return row
+
+
+def from_snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    """The column values of a snapshot, typed again for an INSERT."""
+    values = {}
+    for column in Task.__table__.columns:
+        value = row.get(column.name)
+        if isinstance(value, str) and isinstance(column.type, sa.DateTime):
+            value = datetime.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(column.type, sa.Date):
+            value = date.fromisoformat(value)
+        values[column.name] = value
+    return values
+
+
+async def record(session: AsyncSession, user_id: int, kind: str, payload: list) -> int:
+    """Add an entry in the caller's transaction; returns its id for the Undo token."""
+    entry = UndoEntry(user_id=user_id, kind=kind, payload=payload, created_at=utcnow())
+    session.add(entry)
+    await session.flush()
+    assert entry.id is not None
+    return entry.id
+
+
+async def take(session: AsyncSession, user_id: int, entry_id: int) -> UndoEntry | None:
+    """Remove and return the user's live entry, or None (unknown, expired or used).
+
+    DELETE ... RETURNING: two Undo clicks at once cannot both get it.
+    """
+    if not valid_id(entry_id):
+        return None
+    result = await session.exec(
+        delete(UndoEntry)
+        .where(
+            col(UndoEntry.id) == entry_id,
+            col(UndoEntry.user_id) == user_id,
+            col(UndoEntry.created_at) > utcnow() - UNDO_WINDOW,
+        )
+        .returning(UndoEntry.kind, UndoEntry.payload)
+    )
+    row = result.first()
+    return UndoEntry(id=entry_id, user_id=user_id, kind=row[0], payload=row[1]) if row else None
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    result = await session.exec(
+        delete(UndoEntry).where(col(UndoEntry.created_at) <= utcnow() - UNDO_WINDOW)
+    )
+    await session.commit()
+    return result.rowcount
