@@ -56,7 +56,7 @@ async def test_wrong_credentials_get_one_message(client: httpx.AsyncClient, user
     for response in (wrong_password, unknown_email):
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == "Bearer"
-    expected = {"detail": "Incorrect email or password"}
+    expected = {"detail": "Incorrect email or password", "code": "not_authenticated"}
     assert wrong_password.json() == unknown_email.json() == expected
 
 
@@ -66,7 +66,10 @@ async def test_malformed_credentials_are_just_wrong_credentials(
     for email, password in (("", ""), ("not an email", PASSWORD), ("alice@example.com", "")):
         response = await client.post("/api/auth/token", json={"email": email, "password": password})
         assert response.status_code == 401
-        assert response.json() == {"detail": "Incorrect email or password"}
+        assert response.json() == {
+            "detail": "Incorrect email or password",
+            "code": "not_authenticated",
+        }
 
 
 async def test_token_request_validation_is_422(client: httpx.AsyncClient) -> None:

@@ -200,7 +200,7 @@ async def test_not_found_is_a_page_for_people_and_json_for_the_api(
 
     api = await client.get("/api/nowhere")
     assert api.status_code == 404
-    assert api.json() == {"detail": "Not Found"}
+    assert api.json() == {"detail": "Not Found", "code": "not_found"}
 
 
 async def test_htmx_gets_the_error_in_place_of_the_main_area(client: httpx.AsyncClient) -> None:
@@ -261,5 +261,5 @@ async def test_a_crash_shows_a_request_id_and_no_stack_trace(
 async def test_api_errors_keep_their_headers(broken_client: httpx.AsyncClient) -> None:
     response = await broken_client.get("/api/unauthorised")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Not authenticated"}
+    assert response.json() == {"detail": "Not authenticated", "code": "not_authenticated"}
     assert response.headers["WWW-Authenticate"] == "Bearer"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tests.conftest import listed
 from webapp.models import Task, User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.task_service import TaskService
@@ -43,7 +44,7 @@ async def make_tasks(session: AsyncSession, user: User, count: int) -> list[Task
         task = await service.create_task(
             user.id, TaskCreate(title=f"task {i}", description="words " * i, priority="high")
         )
-        if i % 3 == 0:
+        if i % 3 == 1:
             await service.update_task(user.id, task.id, TaskUpdate(completed=True))
         tasks.append(task)
     return tasks
@@ -75,14 +76,15 @@ async def test_statement_count_does_not_grow_with_the_list(
 ) -> None:
     request = REQUESTS[name]
     counts = []
-    for total in (1, 30):
-        existing = len(await TaskService(session).get_tasks(user.id))
+    # Two tasks at least, one active and one completed: every bulk action has work to do.
+    for total in (2, 30):
+        existing = len(await listed(session, user.id))
         tasks = await make_tasks(session, user, total - existing)
         with counting_statements(app) as statements:
             response = await request(user_client, tasks[-1])
         assert response.status_code < 500, response.text
         counts.append(len(statements))
-    assert counts[0] == counts[1], f"{name}: {counts[0]} statements for 1 task, {counts[1]} for 30"
+    assert counts[0] == counts[1], f"{name}: {counts[0]} statements for 2 tasks, {counts[1]} for 30"
     assert 1 <= counts[0] <= 8, counts
 
 
@@ -97,4 +99,5 @@ async def test_load_more_statement_count_is_fixed(
     assert response.status_code == 200 and response.text.count("<li ") == 10
     with counting_statements(app) as page_statements:
         await user_client.get("/tasks", headers=HX)
-    assert len(statements) == len(page_statements)
+    # The next page needs no counts: no more statements than the first.
+    assert len(statements) <= len(page_statements)

@@ -50,8 +50,10 @@ async def test_empty_page_has_the_create_form(user_client: httpx.AsyncClient) ->
 async def test_new_token_is_shown_once_and_works(
     user_client: httpx.AsyncClient, session: AsyncSession, user: User
 ) -> None:
-    response = await create(user_client, "  laptop script  ")
-    assert response.status_code == 200
+    created = await create(user_client, "  laptop script  ")
+    # Post/redirect/get: reloading the page afterwards cannot make a second token.
+    assert created.status_code == 303 and created.headers["location"] == PAGE
+    response = await user_client.get(PAGE)
     assert "no-store" in response.headers["Cache-Control"]
     page = soup(response)
     raw = page.find("input", id="new-token-value")["value"]
@@ -61,6 +63,9 @@ async def test_new_token_is_shown_once_and_works(
 
     stored = (await session.exec(select(ApiToken))).one()
     assert stored.token_hash == hash_token(raw) and stored.expires_at is not None
+    # The page says who the token is for, with a command ready to paste.
+    assert page.find(id="user-id").get_text(strip=True) == str(user.id)
+    assert f"/api/{user.id}/tasks/" in page.find("pre", class_="curl").get_text()
 
     # The raw token works for the API...
     api = await user_client.get(
@@ -77,7 +82,7 @@ async def test_new_token_is_shown_once_and_works(
 
 
 async def test_never_expiring_token(user_client: httpx.AsyncClient, session: AsyncSession) -> None:
-    assert (await create(user_client, "forever", expires="")).status_code == 200
+    assert (await create(user_client, "forever", expires="")).status_code == 303
     assert (await session.exec(select(ApiToken))).one().expires_at is None
     assert rows(soup(await user_client.get(PAGE)))[0][3] == "Never"
 

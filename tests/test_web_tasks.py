@@ -8,12 +8,12 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import PASSWORD, listed, log_in
 from webapp.models import Task, User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.task_service import TaskService
 from webapp.services.user_service import UserService
-from webapp.web.tasks import PAGE_SIZE
+from webapp.web.task_views import PAGE_SIZE
 
 
 def hx(current: str = "/tasks") -> dict[str, str]:
@@ -127,7 +127,7 @@ async def test_counter_says_one_item_and_completed_tasks_look_done(
 async def test_empty_list_says_what_to_do(user_client: httpx.AsyncClient) -> None:
     page = soup(await user_client.get("/tasks"))
     assert rows(page) == []
-    assert "Type one in “New task” above" in text(page.select_one(".empty-state"))
+    assert "Type what needs doing in the box above" in text(page.select_one(".empty-state"))
     assert text(page.find(id="counter")) == "0 items left"
 
 
@@ -177,7 +177,8 @@ async def test_htmx_filter_gets_the_list_fragment_and_restores_get_the_page(
     assert titles(fragment) == ["One"]
     assert oob(fragment, "filters").find("a", string="Active")["aria-current"] == "page"
     assert oob(fragment, "search-status")["value"] == "active"
-    assert fragment.find(id="counter") is None
+    # The counter follows the view (its priority and search), so it comes along.
+    assert text(oob(fragment, "counter")) == "1 item left"
 
     # Back/forward: htmx 4 re-requests the URL without HX-Request and wants a whole page.
     restore = {"HX-History-Restore-Request": "true", "HX-Request-Type": "full"}
@@ -209,9 +210,9 @@ async def test_add_answers_with_fresh_form_new_row_and_counter(
     assert text(oob(fragment, "counter")) == "2 items left"
     assert oob(fragment, "bulk-actions").find("button", string="Mark all complete")
     assert "Task added." in text(oob(fragment, "toast"))
-    listed = await TaskService(session).get_tasks(user.id)
-    assert [t.title for t in listed] == ["Buy milk", "Existing"]
-    assert listed[0].priority == "high" and listed[0].description is None
+    stored = await listed(session, user.id)
+    assert [t.title for t in stored] == ["Buy milk", "Existing"]
+    assert stored[0].priority == "high" and stored[0].description is None
 
 
 async def test_add_while_viewing_completed_does_not_insert_the_row(
@@ -245,7 +246,7 @@ async def test_add_rejects_a_bad_title_next_to_the_field_keeping_input(
     assert title_input["value"] == title
     assert text(form.find("textarea")) == "keep me"
     assert form.find("option", selected=True)["value"] == "low"
-    assert await TaskService(session).get_tasks(user.id) == []
+    assert await listed(session, user.id) == []
 
 
 async def test_add_rejects_bad_priority_and_long_description(
@@ -428,8 +429,8 @@ async def test_delete_offers_undo_that_restores_the_task_as_it_was(
     )
 
     twice = await user_client.post("/tasks/undo", data={"token": token}, headers=hx())
-    assert "can no longer be restored" in text(oob(soup(twice), "toast"))
-    assert len(await service.get_tasks(user.id)) == 3
+    assert "can no longer be undone" in text(oob(soup(twice), "toast"))
+    assert len(await listed(session, user.id)) == 3
 
 
 async def test_undo_tokens_work_only_for_their_owner(
@@ -441,9 +442,9 @@ async def test_undo_tokens_work_only_for_their_owner(
 
     await log_in(user_client, session, bob)
     response = await user_client.post("/tasks/undo", data={"token": token}, headers=hx())
-    assert "can no longer be restored" in text(soup(response))
-    assert await TaskService(session).get_tasks(bob.id) == []
-    assert await TaskService(session).get_tasks(user.id) == []
+    assert "can no longer be undone" in text(soup(response))
+    assert await listed(session, bob.id) == []
+    assert await listed(session, user.id) == []
     forged = await user_client.post("/tasks/undo", data={"token": "x.y.z"}, headers=hx())
     assert forged.status_code == 200 and "can no longer" in forged.text
 
@@ -487,8 +488,8 @@ async def test_mark_all_and_clear_completed_touch_only_the_users_tasks(
     cleared = soup(await user_client.post("/tasks/clear-completed", headers=hx()))
     assert rows(cleared) == []
     assert oob(cleared, "bulk-actions").find("button", string="Clear completed") is None
-    assert await service.get_tasks(user.id) == []
-    bob_left = await service.get_tasks(bob.id)
+    assert await listed(session, user.id) == []
+    bob_left = await listed(session, bob.id)
     assert {(t.id, t.completed) for t in bob_left} == {(bobs.id, False), (bobs_done.id, True)}
 
 
@@ -529,7 +530,7 @@ async def test_unsafe_requests_need_the_csrf_token(
     for url in ("/tasks", f"/tasks/{task.id}/toggle", f"/tasks/{task.id}/delete"):
         response = await user_client.post(url, data={"title": "x"})
         assert response.status_code == 403, url
-    assert len(await TaskService(session).get_tasks(user.id)) == 1
+    assert len(await listed(session, user.id)) == 1
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,8 @@ def main() -> None:
         port=settings.port,
         access_log=settings.access_log,
         log_level=settings.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

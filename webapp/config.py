@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     db_pool_timeout: float = 10.0
     access_log: bool = False
     log_level: str = "info"
+    # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks, or "*"): login limits count per client, so behind a proxy
+    # this must name it, or every user shares the proxy's address.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

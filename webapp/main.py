@@ -1,30 +1,47 @@
-"""The app factory: `create_app()` wires settings, database, routes and static files."""
+"""The app factory: `create_app()` wires settings, database, routes, errors and static files.
+
+The one module that sees both surfaces: each error is answered by the HTML side
+(webapp/web/errors.py) or the JSON side (webapp/api/errors.py), by path.
+"""
 
 import logging
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
-from webapp.api import docs as api_docs
-from webapp.api.limits import ApiBodyLimit
+from webapp.api import errors as api_errors
 from webapp.api.routes import auth as api_auth
+from webapp.api.routes import me as api_me
 from webapp.api.routes import tasks as api_tasks
 from webapp.config import PROJECT_ROOT, Settings, get_settings
 from webapp.db import create_engine, create_sessionmaker, embedded_url, start_embedded
-from webapp.web import account, auth, pages, tasks, tokens
-from webapp.web.deps import LoginRequired, login_url
-from webapp.web.errors import install_error_handlers
-from webapp.web.security import SecurityHeadersMiddleware
+from webapp.services.task_service import TaskNotFound
+from webapp.web import account, auth, docs, pages, task_actions, tasks, tokens
+from webapp.web import errors as web_errors
+from webapp.web.deps import LoginRequired
+from webapp.web.forms import FORM_LIMITS
+from webapp.web.limits import BodyLimit
+from webapp.web.security import SecurityHeadersMiddleware, apply_security_headers
+from webapp.web.task_views import task_gone
+from webapp.web.templating import templates
 
 log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check()
+    # Templates are compiled once; only a developer editing them wants them re-read.
+    templates.env.auto_reload = settings.environment == "development"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 # was the last process using it).
                 embedded.cleanup()
 
-    # /docs is our own page (webapp/api/docs.py): FastAPI's loads Swagger UI from a CDN
+    # /docs is our own page (webapp/web/docs.py): FastAPI's loads Swagger UI from a CDN
     # with an inline script, which the CSP blocks. ReDoc would need the same, so it is off.
     app = FastAPI(
         title="Tasks",
@@ -54,30 +71,62 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        form_limits=FORM_LIMITS,
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    app.include_router(pages.router)
-    app.include_router(auth.router)
-    app.include_router(account.router)
-    app.include_router(tokens.router)
-    app.include_router(tasks.router)
-    app.include_router(api_auth.router)
-    app.include_router(api_tasks.router)
-    app.include_router(api_docs.router)
-    app.add_exception_handler(LoginRequired, _login_required)
-    app.add_middleware(ApiBodyLimit)
-    install_error_handlers(app)
+    for router in (pages, auth, account, tokens, tasks, task_actions, docs):
+        app.include_router(router.router)
+    for router in (api_auth, api_me, api_tasks):
+        app.include_router(router.router)
+    _install_error_handlers(app)
+    app.add_middleware(BodyLimit)
     # Added last, so outermost: its headers reach every response the app sends.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     return app
 
 
-async def _login_required(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, LoginRequired)
-    target = login_url(exc.next_path)
-    if request.headers.get("HX-Request"):
-        # A login page must not land inside a fragment: htmx navigates instead.
-        return Response(status_code=401, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+def _by_surface(web: Handler, api: Handler) -> Handler:
+    async def handle(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith(API_PREFIX):
+            return await api(request, exc)
+        return await web(request, exc)
+
+    return handle
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    request_id = secrets.token_hex(4)
+    # The path only: a query string is user input and may hold things that must not be logged.
+    log.error(
+        "Unhandled error, request id %s: %s %s",
+        request_id,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+    )
+    if request.url.path.startswith(API_PREFIX):
+        response = api_errors.server_error(request, request_id)
+    else:
+        response = web_errors.server_error(request, request_id)
+    # Starlette sends this response from its outermost layer, outside our middleware.
+    apply_security_headers(
+        response.headers, request.url.path, hsts=request.app.state.settings.is_production
+    )
+    return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    handlers: dict[type[Exception], Handler] = {
+        HTTPException: _by_surface(web_errors.http_error, api_errors.http_error),  # type: ignore[arg-type]
+        RequestValidationError: _by_surface(
+            web_errors.validation_error,
+            api_errors.validation_error,  # type: ignore[arg-type]
+        ),
+        TaskNotFound: _by_surface(task_gone, api_errors.task_not_found),  # type: ignore[arg-type]
+        LoginRequired: web_errors.login_required,  # type: ignore[dict-item]
+        Exception: _server_error,
+    }
+    for exc_class, handler in handlers.items():
+        app.add_exception_handler(exc_class, handler)

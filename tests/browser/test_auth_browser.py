@@ -30,7 +30,7 @@ async def test_register_log_out_and_log_in_again(page: Page) -> None:
     await expect(page.get_by_text(EMAIL)).to_be_visible()
     await expect(page.get_by_text("This device")).to_be_visible()
 
-    await page.get_by_role("button", name="Log out").click()
+    await page.get_by_role("button", name="Log out", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/login$"))
 
     # Back must not show the previous page's private content from a cache.

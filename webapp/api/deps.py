@@ -11,8 +11,8 @@ from fastapi import Depends, HTTPException, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+import webapp.routing  # noqa: F401  (registers the {…:id} path convertor)
 from webapp.db import SessionDep
-from webapp.models.base import MAX_ID
 from webapp.models.task import Task
 from webapp.models.user import User
 from webapp.services.task_service import TaskService
@@ -28,24 +28,29 @@ bearer_scheme = HTTPBearer(
 
 
 class ErrorResponse(BaseModel):
-    """Every API error: a human-readable `detail`."""
+    """Every API error: a human-readable `detail` and a stable machine-readable `code`."""
 
     detail: str
+    code: str
 
 
-def _error(description: str, example: str) -> dict:
+def _error(description: str, example: str, code: str) -> dict:
     return {
         "model": ErrorResponse,
         "description": description,
-        "content": {"application/json": {"example": {"detail": example}}},
+        "content": {"application/json": {"example": {"detail": example, "code": code}}},
     }
 
 
-UNAUTHORIZED = _error("Missing, unknown, revoked or expired bearer token", "Not authenticated")
-FORBIDDEN = _error("user_id is not the caller's", "Not your user_id")
-NOT_FOUND = _error("No such task among the caller's", "Task not found")
-PRECONDITION_FAILED = _error("If-Match does not match the task's current ETag", "Task changed")
-TOO_LARGE = _error("Request body over 64 KiB", "Request body too large")
+UNAUTHORIZED = _error(
+    "Missing, unknown, revoked or expired bearer token", "Not authenticated", "not_authenticated"
+)
+FORBIDDEN = _error("user_id is not the caller's", "Not your user_id", "forbidden")
+NOT_FOUND = _error("No such task among the caller's", "Task not found", "not_found")
+PRECONDITION_FAILED = _error(
+    "If-Match does not match the task's current ETag", "Task changed", "precondition_failed"
+)
+TOO_LARGE = _error("Request body over 64 KiB", "Request body too large", "body_too_large")
 
 
 def not_authenticated(detail: str = "Not authenticated") -> HTTPException:
@@ -80,13 +85,8 @@ PathOwner = Annotated[User, Depends(get_path_owner)]
 async def get_owned_task(
     task_id: Annotated[int, Path()], owner: PathOwner, session: SessionDep
 ) -> Task:
-    """The caller's task, or 404: another user's task looks exactly like a missing one."""
-    task = None
-    if 1 <= task_id <= MAX_ID:
-        task = await TaskService(session).get_task_by_id(owner.id, task_id)
-    if task is None:
-        raise HTTPException(status_code=404, detail="Task not found")
-    return task
+    """The caller's task; TaskNotFound (a 404) when it is someone else's or missing."""
+    return await TaskService(session).get_task(owner.id, task_id)
 
 
 OwnedApiTask = Annotated[Task, Depends(get_owned_task)]

@@ -8,14 +8,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+# FastAPI's words for a body json.loads could not take (bad UTF-8, nesting too deep,
+# a number of thousands of digits): everything but a plain JSONDecodeError.
+_PARSE_FAILED = "There was an error parsing the body"
+
 
 class ApiRoute(APIRoute):
-    """An APIRoute on which a body that is not UTF-8 is malformed JSON (422), like any other.
-
-    FastAPI answers such a body with a bare 400 "error parsing the body"; API
-    clients should see one kind of error, with Pydantic's error list, for every
-    body that is not valid JSON.
-    """
+    """An APIRoute on which every body that is not usable JSON is a 422, like any other
+    invalid body: API clients see one kind of error, never a bare 400."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -24,15 +24,13 @@ class ApiRoute(APIRoute):
             try:
                 return await handler(request)
             except HTTPException as exc:  # Starlette's: FastAPI raises the base class here
-                if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+                if exc.status_code == 400 and exc.detail == _PARSE_FAILED:
                     raise RequestValidationError(
                         [
                             {
                                 "type": "json_invalid",
-                                "loc": ("body", exc.__cause__.start),
-                                "msg": "JSON decode error",
-                                "input": {},
-                                "ctx": {"error": "Invalid UTF-8"},
+                                "loc": ("body",),
+                                "msg": "JSON decode error: not valid JSON text",
                             }
                         ]
                     ) from exc

@@ -10,20 +10,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from webapp.db import SessionDep
 from webapp.models.user import User
 from webapp.schemas.user import PasswordChange
-from webapp.services.login_throttle import LoginThrottle
+from webapp.services.auth_service import AuthService, Throttled, WrongPassword
 from webapp.services.session_service import SessionService, hash_token
-from webapp.services.user_service import UserService
 from webapp.web.auth import client_address, too_many_attempts
 from webapp.web.deps import CsrfProtected, CurrentUser
-from webapp.web.forms import field_errors
+from webapp.web.forms import field_errors, read_form
 from webapp.web.templating import templates
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 
 # Fixed texts chosen by key: nothing from the query string is ever shown as a message.
 NOTICES = {
-    "sessions-ended": "You are now logged out everywhere else.",
-    "password-changed": "Your password has been changed. Other sessions have been logged out.",
+    "sessions-ended": "You are now logged out everywhere else. Your API tokens still work.",
+    "sessions-and-tokens-ended": (
+        "You are now logged out everywhere else, and every API token has been revoked."
+    ),
+    "password-changed": (
+        "Your password has been changed. Every other session has been logged out and "
+        "every API token revoked."
+    ),
 }
 WRONG_CURRENT_PASSWORD = "That is not your current password."
 
@@ -81,8 +86,12 @@ async def settings(
 async def log_out_other_sessions(
     request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
-    await SessionService(session).end_other_sessions(user.id, request.state.session_id)
-    return RedirectResponse("/settings?notice=sessions-ended", status_code=303)
+    revoke = (await read_form(request)).get("revoke_tokens") == "true"
+    await AuthService(session).end_other_access(
+        user.id, keep_session=request.state.session_id, revoke_tokens=revoke
+    )
+    notice = "sessions-and-tokens-ended" if revoke else "sessions-ended"
+    return RedirectResponse(f"/settings?notice={notice}", status_code=303)
 
 
 @router.post("/settings/password")
@@ -93,12 +102,6 @@ async def change_password(
     current_password: FormStr = "",
     new_password: FormStr = "",
 ) -> Response:
-    # Guessing the current password from a stolen session is a login attempt like any other.
-    client = client_address(request)
-    throttle = LoginThrottle(session)
-    wait = await throttle.retry_after(user.email, client)
-    if wait is not None:
-        raise too_many_attempts(wait)
     try:
         change = PasswordChange.model_validate(
             {"current_password": current_password, "new_password": new_password}
@@ -108,13 +111,13 @@ async def change_password(
         if "current_password" in errors:
             errors["current_password"] = "Enter your current password."
         return await _settings_page(request, session, user, errors=errors, status_code=422)
-    users = UserService(session)
-    confirmed = await users.authenticate(user.email, change.current_password)
-    if confirmed is None or confirmed.id != user.id:
-        await throttle.record_failure(user.email, client)
+    try:
+        await AuthService(session).change_password(
+            user, change, client=client_address(request), keep_session=request.state.session_id
+        )
+    except Throttled as exc:
+        raise too_many_attempts(exc) from None
+    except WrongPassword:
         errors = {"current_password": WRONG_CURRENT_PASSWORD}
         return await _settings_page(request, session, user, errors=errors, status_code=400)
-    await users.set_password(user, change.new_password)
-    # Whoever else knew the old password (or holds a session made with it) is out now.
-    await SessionService(session).end_other_sessions(user.id, request.state.session_id)
     return RedirectResponse("/settings?notice=password-changed", status_code=303)

@@ -1,4 +1,4 @@
-"""Register, log in and log out.
+"""Register, log in and log out: the pages and cookies around AuthService.
 
 Every form here carries a CSRF token (login CSRF too: before login the token
 comes from a signed pre-session cookie). A login always starts a new session
@@ -14,17 +14,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import SessionDep
 from webapp.models.user import User
-from webapp.schemas.user import UserLogin, UserRegister
-from webapp.services.login_throttle import LoginThrottle
+from webapp.schemas.user import UserRegister
+from webapp.services import task_undo
+from webapp.services.auth_service import AuthService, Throttled
+from webapp.services.login_throttle import LoginThrottle, client_key
 from webapp.services.session_service import SessionService
-from webapp.services.user_service import EmailTakenError, UserService
-from webapp.web import cookies
-from webapp.web.deps import CsrfProtected, OptionalUser
+from webapp.services.user_service import EmailTakenError, normalize_email
+from webapp.web import cookies, drafts
+from webapp.web.deps import AnonymousCsrf, CsrfProtected, OptionalUser
 from webapp.web.forms import field_errors
+from webapp.web.htmx import navigate
 from webapp.web.redirects import safe_next_path
 from webapp.web.templating import templates
 
-router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+router = APIRouter(include_in_schema=False)
 
 HOME = "/tasks"
 # The same words whatever was wrong: unknown email, wrong password or malformed input.
@@ -35,16 +38,18 @@ FormStr = Annotated[str, Form()]
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The key this client's attempts are counted under (behind a trusted proxy,
+    uvicorn has already put the forwarded address in request.client)."""
+    return client_key(request.client.host if request.client else None)
 
 
-def too_many_attempts(retry_after: int, what: str = "failed attempts") -> HTTPException:
-    minutes = max(1, -(-retry_after // 60))
+def too_many_attempts(throttled: Throttled, what: str = "failed attempts") -> HTTPException:
+    minutes = max(1, -(-throttled.retry_after // 60))
     unit = "minute" if minutes == 1 else "minutes"
     return HTTPException(
         status_code=429,
         detail=f"Too many {what}. Try again in {minutes} {unit}.",
-        headers={"Retry-After": str(retry_after)},
+        headers={"Retry-After": str(throttled.retry_after)},
     )
 
 
@@ -57,9 +62,11 @@ async def log_in(request: Request, response: Response, session: AsyncSession, us
     # Housekeeping piggybacks on logins: no background job, and logins are rare enough.
     await sessions.purge_expired()
     await LoginThrottle(session).purge_old()
+    await task_undo.purge_expired(session)
     raw = await sessions.create_session(user.id, request.headers.get("user-agent", ""))
     cookies.set_session_cookie(request, response, raw)
     cookies.clear_presession_cookie(request, response)
+    cookies.remember_device(request, response, user.email)
 
 
 def _anonymous_form(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
@@ -72,7 +79,13 @@ def _anonymous_form(request: Request, name: str, context: dict, status_code: int
 def _login_form(
     request: Request, *, email: str = "", error: str | None = None, next_path: str | None = None
 ) -> Response:
-    context = {"email": email, "error": error, "next": safe_next_path(next_path)}
+    draft = drafts.peek(request)
+    context = {
+        "email": email,
+        "error": error,
+        "next": safe_next_path(next_path),
+        "draft_title": draft.title if draft else None,
+    }
     return _anonymous_form(request, "login.html", context, 400 if error else 200)
 
 
@@ -98,7 +111,7 @@ async def login_page(
     return _login_form(request, next_path=next_path)
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[AnonymousCsrf])
 async def login(
     request: Request,
     session: SessionDep,
@@ -106,19 +119,13 @@ async def login(
     password: FormStr = "",
     next_path: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    client = client_address(request)
-    throttle = LoginThrottle(session)
-    wait = await throttle.retry_after(email, client)
-    if wait is not None:
-        raise too_many_attempts(wait)
+    trusted = cookies.trusted_device(request, normalize_email(email))
+    auth = AuthService(session)
     try:
-        credentials = UserLogin.model_validate({"email": email, "password": password})
-    except ValidationError:
-        user = None
-    else:
-        user = await UserService(session).authenticate(credentials.email, credentials.password)
+        user = await auth.login(email, password, client=client_address(request), trusted=trusted)
+    except Throttled as exc:
+        raise too_many_attempts(exc) from None
     if user is None:
-        await throttle.record_failure(email, client)
         return _login_form(
             request, email=email.strip().lower(), error=INVALID_LOGIN, next_path=next_path
         )
@@ -134,7 +141,7 @@ async def register_page(request: Request, user: OptionalUser) -> Response:
     return _register_form(request)
 
 
-@router.post("/register")
+@router.post("/register", dependencies=[AnonymousCsrf])
 async def register(
     request: Request, session: SessionDep, email: FormStr = "", password: FormStr = ""
 ) -> Response:
@@ -144,15 +151,10 @@ async def register(
         return _register_form(
             request, email=email.strip().lower(), errors=field_errors(exc), status_code=422
         )
-    # Counted once the input is valid: from here each attempt costs a password hash.
-    throttle = LoginThrottle(session)
-    client = client_address(request)
-    wait = await throttle.registration_retry_after(client)
-    if wait is not None:
-        raise too_many_attempts(wait, "new accounts from your address")
-    await throttle.record_registration(data.email, client)
     try:
-        user = await UserService(session).create_user(data.email, data.password)
+        user = await AuthService(session).register(data, client=client_address(request))
+    except Throttled as exc:
+        raise too_many_attempts(exc, "new accounts from your address") from None
     except EmailTakenError:
         return _register_form(
             request, email=data.email, errors={"email": EMAIL_TAKEN}, status_code=400
@@ -162,15 +164,12 @@ async def register(
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[CsrfProtected])
 async def logout(request: Request, session: SessionDep) -> Response:
     raw = cookies.read_session_id(request)
     if raw:
         # The row goes, so this cookie (or a copy of it) is worthless from now on.
         await SessionService(session).end_session(raw)
-    if request.headers.get("HX-Request"):
-        response: Response = Response(status_code=204, headers={"HX-Redirect": "/login"})
-    else:
-        response = RedirectResponse("/login", status_code=303)
+    response = navigate(request, "/login")
     cookies.clear_session_cookie(request, response)
     return response

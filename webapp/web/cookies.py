@@ -132,3 +132,32 @@ def csrf_token_valid(request: Request, sent: str | None) -> bool:
 def clear_presession_cookie(request: Request, response: Response) -> None:
     # Once logged in, the session's token takes over; after logout a fresh pre-session starts.
     delete_cookie(request, response, presession_cookie_name(request))
+
+
+# The device cookie: which accounts this browser has logged into (as keyed hashes of
+# their emails). Failed logins from elsewhere do not slow such a browser down.
+DEVICE_COOKIE = "device"
+DEVICE_MAX_AGE = 365 * 24 * 3600
+MAX_DEVICE_ACCOUNTS = 5
+
+
+def _account_key(request: Request, email: str) -> str:
+    secret = request.app.state.secret_key.encode()
+    return hmac.new(secret, f"device:{email}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _device_accounts(request: Request) -> list[str]:
+    value = _read_signed(request, DEVICE_COOKIE, "device")
+    return [key for key in (value or "").split(",") if key][:MAX_DEVICE_ACCOUNTS]
+
+
+def trusted_device(request: Request, email: str) -> bool:
+    """Has this browser logged in as `email` (normalised) before?"""
+    return _account_key(request, email) in _device_accounts(request)
+
+
+def remember_device(request: Request, response: Response, email: str) -> None:
+    key = _account_key(request, email)
+    keys = [key] + [k for k in _device_accounts(request) if k != key]
+    signed = _signer(request, "device").sign(",".join(keys[:MAX_DEVICE_ACCOUNTS])).decode()
+    set_cookie(request, response, DEVICE_COOKIE, signed, DEVICE_MAX_AGE)

@@ -1,27 +1,31 @@
-"""Dependencies of the HTML routes: who is logged in, and CSRF checks."""
+"""Dependencies of the HTML routes: who is logged in, CSRF checks, the caller's task."""
 
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 
+import webapp.routing  # noqa: F401  (registers the {…:id} path convertor)
 from webapp.db import SessionDep
 from webapp.models.task import Task
 from webapp.models.user import User
 from webapp.services.session_service import SessionService
 from webapp.services.task_service import TaskService
 from webapp.web import cookies
+from webapp.web.forms import read_form
 from webapp.web.redirects import same_site_referer
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FAILED = "This form has expired or did not come from this site. Reload the page and try again."
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class LoginRequired(Exception):
     """Raised by CurrentUser; the app answers with a redirect to the login page."""
 
-    def __init__(self, next_path: str) -> None:
+    def __init__(self, next_path: str | None) -> None:
         self.next_path = next_path
 
 
@@ -44,27 +48,25 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 async def get_current_user(request: Request, user: OptionalUser) -> User:
     if user is None:
-        raise LoginRequired(_return_path(request))
+        raise LoginRequired(return_path(request))
     return user
 
 
-def _return_path(request: Request) -> str | None:
+def return_path(request: Request) -> str | None:
     """Where to come back to after logging in: this page, or for a form post the page
     the form was on (a POST cannot be replayed by a redirect)."""
     if request.method == "GET":
         path = request.url.path
         return path + "?" + request.url.query if request.url.query else path
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        if parts.netloc == request.url.netloc:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
     return same_site_referer(request)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-def login_url(next_path: str | None) -> str:
-    return f"/login?next={quote(next_path, safe='/')}" if next_path else "/login"
-
-
-CSRF_FAILED = "This form has expired or did not come from this site. Reload the page and try again."
 
 
 def _site(scheme: str | None, host: str | None, port: int | None) -> str | None:
@@ -88,8 +90,18 @@ def _sender_site(request: Request) -> str | None:
         return None
 
 
-async def verify_csrf(request: Request, user: OptionalUser) -> None:
-    """Refuse unsafe requests without this session's CSRF token (form field or header).
+async def _sent_token(request: Request) -> str | None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent:
+        return sent
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        value = (await read_form(request)).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def _check_csrf(request: Request, user: User | None, *, login_route: bool) -> None:
+    """Refuse unsafe requests without this browser's CSRF token (form field or header).
 
     Requests that name another site in Origin (or, failing that, Referer) are refused
     too, even with a token: a second line should the token ever leak. "Origin: null"
@@ -100,33 +112,34 @@ async def verify_csrf(request: Request, user: OptionalUser) -> None:
     sender = _sender_site(request)
     if sender != "" and sender != _site(request.url.scheme, request.url.hostname, request.url.port):
         raise HTTPException(status_code=403, detail=CSRF_FAILED)
-    sent = request.headers.get(CSRF_HEADER)
-    if not sent:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            value = form.get(CSRF_FIELD)
-            sent = value if isinstance(value, str) else None
-    if not cookies.csrf_token_valid(request, sent):
-        if user is None and cookies.read_session_id(request):
-            # Our own, genuine session cookie whose session has ended (expired, or logged
-            # out elsewhere): the form is simply stale. Log in again, rather than a 403.
-            raise LoginRequired(_return_path(request))
-        raise HTTPException(status_code=403, detail=CSRF_FAILED)
+    sent = await _sent_token(request)
+    if cookies.csrf_token_valid(request, sent):
+        return
+    if login_route and user is None and (sent or cookies.read_session_id(request)):
+        # A form of ours whose session has ended (logged out in another tab, expired,
+        # password changed elsewhere): nothing happens without a user anyway, so the
+        # user is asked to log in again rather than shown a 403.
+        raise LoginRequired(return_path(request))
+    raise HTTPException(status_code=403, detail=CSRF_FAILED)
+
+
+async def verify_csrf(request: Request, user: OptionalUser) -> None:
+    """For the routes of a logged-in user."""
+    await _check_csrf(request, user, login_route=True)
+
+
+async def verify_anonymous_csrf(request: Request, user: OptionalUser) -> None:
+    """For the login and registration forms, whose token comes from the pre-session."""
+    await _check_csrf(request, user, login_route=False)
 
 
 CsrfProtected = Depends(verify_csrf)
+AnonymousCsrf = Depends(verify_anonymous_csrf)
 
 
 async def get_owned_task(task_id: int, user: CurrentUser, session: SessionDep) -> Task:
-    """The caller's task `task_id`; 404 when it does not exist or is someone else's.
-
-    Never 403: no one learns which ids exist.
-    """
-    task = await TaskService(session).get_task_by_id(user.id, task_id)
-    if task is None:
-        raise HTTPException(status_code=404, detail="There is no such task.")
-    return task
+    """The caller's task `task_id`; TaskNotFound (a 404) when it is not the caller's."""
+    return await TaskService(session).get_task(user.id, task_id)
 
 
 OwnedTask = Annotated[Task, Depends(get_owned_task)]

@@ -3,10 +3,20 @@
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+# Our forms have a handful of small fields and no files (the import page asks for its own):
+# the parser refuses anything bigger before building it in memory.
+FORM_LIMITS = {"max_fields": 50, "max_files": 0, "max_part_size": 64 * 1024}
+
+
+async def read_form(request: Request, **limits: int) -> FormData:
+    """The request's form, parsed once (later calls get the same), within FORM_LIMITS."""
+    return await request.form(**(FORM_LIMITS | limits))
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -43,12 +53,16 @@ def _message(error: Any) -> str:
 
 
 def form_values(form: FormData, fields: Iterable[str]) -> dict[str, str]:
-    """The text sent for each of `fields`; a field that was not sent is left out, not blank."""
+    """The text sent for each of `fields`; a field that was not sent is left out, not blank.
+
+    A field sent more than once counts by its last value (a checkbox after its hidden
+    "off" value, a submit button after both).
+    """
     values: dict[str, str] = {}
     for name in fields:
-        value = form.get(name)
-        if isinstance(value, str):
-            values[name] = value
+        sent = [value for value in form.getlist(name) if isinstance(value, str)]
+        if sent:
+            values[name] = sent[-1]
     return values
 
 

@@ -6,17 +6,18 @@ redirect to is rebuilt from a view, so a tampered `return_to` can only ever name
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from webapp.models.task import Priority, Task
-from webapp.services.task_service import decode_cursor
+from webapp.services.task_service import TaskFilter, decode_cursor
 
 Status = Literal["all", "active", "completed"]
 STATUSES: tuple[Status, ...] = ("all", "active", "completed")
 LIST_PATH = "/tasks"
 MAX_QUERY_LENGTH = 200
+STATUS_TITLES = {"all": "Tasks", "active": "Active tasks", "completed": "Completed tasks"}
 
 
 @dataclass(frozen=True)
@@ -69,20 +70,27 @@ class ListView:
         return decode_cursor(self.after)
 
     @property
-    def is_filtered(self) -> bool:
-        return self.status != "all" or self.priority is not None or bool(self.q)
+    def filter(self) -> TaskFilter:
+        return TaskFilter(completed=self.completed, priority=self.priority, search=self.q or None)
+
+    @property
+    def narrowed(self) -> bool:
+        """Does the view show fewer tasks than the whole list (other than by status)?"""
+        return self.priority is not None or bool(self.q)
+
+    @property
+    def title(self) -> str:
+        """The tab's title: which view this is, so history and tabs can be told apart."""
+        title = STATUS_TITLES[self.status]
+        if self.priority is not None:
+            title += f", {self.priority.value} priority"
+        if self.q:
+            title += f" matching “{self.q}”"
+        return f"{title} · Tasks" if title != "Tasks" else title
 
     def matches(self, task: Task) -> bool:
-        """Would `task` be listed in this view? (The same rules as TaskService.get_tasks.)"""
-        if self.completed is not None and task.completed != self.completed:
-            return False
-        if self.priority is not None and task.priority != self.priority:
-            return False
-        if self.q:
-            needle = self.q.casefold()
-            haystack = f"{task.title}\n{task.description or ''}".casefold()
-            return needle in haystack
-        return True
+        """Would `task` be listed in this view?"""
+        return self.filter.matches(task)
 
     def url(self, **changes: str | None) -> str:
         """This view's address, with some parameters changed; defaults are left out."""
@@ -95,28 +103,3 @@ class ListView:
         }
         query = urlencode({k: v for k, v in params.items() if v})
         return f"{LIST_PATH}?{query}" if query else LIST_PATH
-
-
-def relative_time(moment: datetime, now: datetime) -> str:
-    """ "just now", "5 min ago", "3 hours ago", "yesterday", "4 days ago", else the date."""
-    seconds = (now - moment).total_seconds()
-    if seconds < 45:
-        return "just now"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours = round(seconds / 3600)
-    if hours < 24:
-        return "1 hour ago" if hours == 1 else f"{hours} hours ago"
-    days = (now.date() - moment.astimezone(now.tzinfo).date()).days
-    if days <= 1:
-        return "yesterday"
-    if days < 7:
-        return f"{days} days ago"
-    if moment.year == now.year:
-        return f"{moment.day} {moment:%b}"
-    return f"{moment.day} {moment:%b %Y}"
-
-
-def exact_time(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

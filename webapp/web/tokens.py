@@ -1,8 +1,9 @@
 """Settings → API tokens: list, create (shown once) and revoke personal tokens.
 
-A new token is rendered straight into the answer to the POST, not stored for
-a redirect: the raw token then exists only in that one response (no-store),
-never in a session, a query string or process memory.
+Creating follows post/redirect/get, so a reload cannot make a second token: the
+new token rides to the page in a signed cookie that lives two minutes and is
+cleared as soon as the page has shown it (never stored on the server, in a query
+string or in process memory).
 """
 
 from datetime import timedelta
@@ -13,11 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from webapp.db import SessionDep
-from webapp.models.base import MAX_ID, utcnow
+from webapp.models.base import utcnow
 from webapp.models.user import User
 from webapp.schemas.token import TokenCreate
 from webapp.services.token_service import TokenService, token_status
 from webapp.web.deps import CsrfProtected, CurrentUser
+from webapp.web.flash import clear_note, read_note, set_note
 from webapp.web.forms import field_errors
 from webapp.web.templating import templates
 
@@ -27,6 +29,8 @@ PAGE = "/settings/tokens"
 # The choices of the Expires select: days, or "" for never.
 EXPIRY_CHOICES = [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")]
 DEFAULT_EXPIRY = "90"
+REVEAL_COOKIE = "reveal"
+REVEAL_MAX_AGE = 120
 
 
 async def _page(
@@ -52,6 +56,8 @@ async def _page(
             "expiry_choices": EXPIRY_CHOICES,
             "new_token": new_token,
             "new_token_name": new_token_name,
+            "user": user,
+            "base_url": str(request.base_url).rstrip("/"),
         },
         status_code=status_code,
     )
@@ -61,7 +67,14 @@ async def _page(
 
 @router.get(PAGE)
 async def tokens_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    return await _page(request, session, user)
+    reveal = read_note(request, REVEAL_COOKIE, REVEAL_MAX_AGE)
+    if not (isinstance(reveal, dict) and reveal.get("u") == user.id):
+        return await _page(request, session, user)
+    response = await _page(
+        request, session, user, new_token=reveal.get("t"), new_token_name=reveal.get("n")
+    )
+    clear_note(request, response, REVEAL_COOKIE)
+    return response
 
 
 @router.post(PAGE, dependencies=[CsrfProtected])
@@ -83,15 +96,16 @@ async def create_token(
         )
     lifetime = timedelta(days=data.expires_in_days) if data.expires_in_days else None
     _, raw = await TokenService(session).create_token(user.id, data.name, lifetime=lifetime)
-    # 200, not a redirect: this response is the only place the raw token ever appears.
-    return await _page(request, session, user, new_token=raw, new_token_name=data.name)
+    response = RedirectResponse(PAGE, status_code=303)
+    set_note(
+        request, response, REVEAL_COOKIE, {"u": user.id, "t": raw, "n": data.name}, REVEAL_MAX_AGE
+    )
+    return response
 
 
-@router.post(PAGE + "/{token_id}/revoke", dependencies=[CsrfProtected])
+@router.post(PAGE + "/{token_id:id}/revoke", dependencies=[CsrfProtected])
 async def revoke_token(token_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    if not 1 <= token_id <= MAX_ID or not await TokenService(session).revoke_token(
-        user.id, token_id
-    ):
+    if not await TokenService(session).revoke_token(user.id, token_id):
         # Someone else's token looks exactly like a missing one.
         raise HTTPException(status_code=404, detail="No such token.")
     return RedirectResponse(PAGE, status_code=303)

@@ -1,21 +1,20 @@
 """POST /api/auth/token: email and password for a bearer token, throttled like the login form."""
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import ValidationError
 
 from webapp.api.deps import UNAUTHORIZED, ErrorResponse, not_authenticated
 from webapp.api.routing import ApiRoute
 from webapp.db import SessionDep
 from webapp.schemas.token import TokenRequest, TokenResponse
-from webapp.services.login_throttle import LoginThrottle
+from webapp.services.auth_service import AuthService, Throttled
+from webapp.services.login_throttle import client_key
 from webapp.services.token_service import LOGIN_TOKEN_LIFETIME, TokenService
-from webapp.services.user_service import UserService
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=ApiRoute)
 
 TOO_MANY = {
     "model": ErrorResponse,
-    "description": "Too many failed attempts for this email or address; see Retry-After",
+    "description": "Too many failed attempts for this email from this address; see Retry-After",
     "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
 }
 
@@ -30,23 +29,18 @@ async def create_token(
     credentials: TokenRequest, request: Request, session: SessionDep
 ) -> TokenResponse:
     """Exchange email and password for a token that lasts 30 days (revocable in settings)."""
-    client = request.client.host if request.client else "unknown"
-    throttle = LoginThrottle(session)
-    wait = await throttle.retry_after(credentials.email, client)
-    if wait is not None:
+    client = client_key(request.client.host if request.client else None)
+    try:
+        user = await AuthService(session).login(
+            credentials.email, credentials.password, client=client
+        )
+    except Throttled as exc:
         raise HTTPException(
             status_code=429,
             detail="Too many failed attempts; try again later",
-            headers={"Retry-After": str(wait)},
-        )
-    try:
-        login = credentials.as_login()
-    except ValidationError:
-        user = None  # not an address or password anyone could have: just a wrong login
-    else:
-        user = await UserService(session).authenticate(login.email, login.password)
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     if user is None:
-        await throttle.record_failure(credentials.email, client)
         # One message whatever was wrong: no one learns which emails have accounts.
         raise not_authenticated("Incorrect email or password")
     _, raw = await TokenService(session).create_token(

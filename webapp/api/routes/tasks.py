@@ -26,10 +26,10 @@ from webapp.api.routing import ApiRoute
 from webapp.db import SessionDep
 from webapp.models.task import Priority, Task
 from webapp.schemas.task import TaskCreate, TaskResponse, TaskUpdate
-from webapp.services.task_service import StaleTaskError, TaskService, encode_cursor
+from webapp.services.task_service import StaleTaskError, TaskFilter, TaskService
 from webapp.services.task_service import decode_cursor as decode_keyset
 
-router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"], route_class=ApiRoute)
+router = APIRouter(prefix="/api/{user_id:id}/tasks", tags=["tasks"], route_class=ApiRoute)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -145,19 +145,18 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> list[TaskResponse]:
     """A plain list of at most `limit` tasks; a `Link: rel="next"` header points to the rest."""
-    # One extra row says whether a next page exists, without a second query.
-    tasks = await TaskService(session).get_tasks(
-        owner.id, completed=completed, priority=priority, after=after, limit=limit + 1
-    )
-    if len(tasks) > limit:
-        tasks = tasks[:limit]
-        next_url = request.url.include_query_params(cursor=encode_cursor(tasks[-1]))
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return [TaskResponse.model_validate(task) for task in tasks]
+    view = TaskFilter(completed=completed, priority=priority)
+    page = await TaskService(session).list_tasks(owner.id, view, after=after, limit=limit)
+    if page.next_cursor:
+        # A path, not an absolute URL: the request's Host header is not ours to echo.
+        next_url = request.url.include_query_params(cursor=page.next_cursor)
+        query = f"?{next_url.query}" if next_url.query else ""
+        response.headers["Link"] = f'<{next_url.path}{query}>; rel="next"'
+    return [TaskResponse.model_validate(task) for task in page.tasks]
 
 
 @router.get(
-    "/{task_id}",
+    "/{task_id:id}",
     response_model=TaskResponse,
     responses={200: {"headers": ETAG_HEADER}, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
     summary="Get a task",
@@ -168,7 +167,7 @@ async def get_task(task: OwnedApiTask, response: Response) -> TaskResponse:
 
 
 @router.put(
-    "/{task_id}",
+    "/{task_id:id}",
     response_model=TaskResponse,
     responses={
         200: {"headers": ETAG_HEADER},
@@ -195,14 +194,12 @@ async def update_task(
         )
     except StaleTaskError as exc:
         raise precondition_failed(exc.current) from None
-    if updated is None:
-        raise HTTPException(status_code=404, detail="Task not found")
     response.headers["ETag"] = etag(updated)
     return TaskResponse.model_validate(updated)
 
 
 @router.delete(
-    "/{task_id}",
+    "/{task_id:id}",
     status_code=204,
     response_class=Response,
     responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 412: PRECONDITION_FAILED},
@@ -213,13 +210,9 @@ async def delete_task(
 ) -> Response:
     version = expected_version(task, if_match)
     try:
-        deleted = await TaskService(session).delete_task(
-            task.user_id, task.id, expected_version=version
-        )
+        await TaskService(session).delete_task(task.user_id, task.id, expected_version=version)
     except StaleTaskError as exc:
         raise precondition_failed(exc.current) from None
-    if deleted is None:
-        raise HTTPException(status_code=404, detail="Task not found")
     return Response(status_code=204)
 
 
@@ -236,4 +229,4 @@ _COLLECTION = _method_not_allowed("GET, HEAD, POST")
 _ITEM = _method_not_allowed("GET, HEAD, PUT, DELETE")
 router.add_api_route("/", _COLLECTION, methods=["PUT", "PATCH", "DELETE"], include_in_schema=False)
 router.add_api_route("", _COLLECTION, methods=["PUT", "PATCH", "DELETE"], include_in_schema=False)
-router.add_api_route("/{task_id}", _ITEM, methods=["POST", "PATCH"], include_in_schema=False)
+router.add_api_route("/{task_id:id}", _ITEM, methods=["POST", "PATCH"], include_in_schema=False)

@@ -1,0 +1,141 @@
+"""Actions on one task: its row, its edit form, saving, ticking and deleting it.
+
+A task deleted meanwhile raises TaskNotFound here, which task_views.task_gone
+answers for the row alone; a change made meanwhile (StaleTaskError) shows both
+versions so the user chooses.
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from webapp.db import SessionDep
+from webapp.schemas.task import TaskUpdate
+from webapp.services.task_service import StaleTaskError, TaskService
+from webapp.web import drafts
+from webapp.web.deps import CsrfProtected, CurrentUser, OwnedTask
+from webapp.web.flash import Notice, undo_token
+from webapp.web.forms import form_values, parse_form, read_form
+from webapp.web.htmx import VARY, is_fragment_request, render_parts
+from webapp.web.task_views import (
+    TASK_FIELDS,
+    FormState,
+    action_view,
+    context,
+    done,
+    edit_answer,
+    errors_sentence,
+    row_answer,
+    status_parts,
+    task_values,
+)
+
+router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+
+CONFLICT = "Not saved: this task was changed elsewhere. Both versions are shown."
+TRUE, FALSE = frozenset({"true", "on", "1", "yes"}), frozenset({"false", "off", "0", "no"})
+
+
+def _version(value: object) -> int | None:
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
+        return int(value)
+    return None
+
+
+@router.get("/tasks/{task_id:id}")
+async def show_task(request: Request, task: OwnedTask) -> Response:
+    """The row alone (an edit's Cancel); a plain visit goes to the list."""
+    view = action_view(request, request.query_params.get("return_to"))
+    if not is_fragment_request(request):
+        return RedirectResponse(view.url(), status_code=303, headers={"Vary": VARY})
+    return render_parts(request, [("_row.html", {"task": task, "focus": True})], context(view))
+
+
+@router.get("/tasks/{task_id:id}/edit")
+async def edit_task(request: Request, task: OwnedTask) -> HTMLResponse:
+    view = action_view(request, request.query_params.get("return_to"))
+    values = task_values(task)
+    # Typed here before the session ended elsewhere: shown again, not lost.
+    draft = drafts.peek(request)
+    if draft is not None and draft.path == f"/tasks/{task.id}":
+        values |= draft.values
+    response = edit_answer(request, view, task, FormState(values, version=task.version))
+    if draft is not None:
+        drafts.take(request, response, f"/tasks/{task.id}")
+    return response
+
+
+@router.post("/tasks/{task_id:id}")
+async def update_task(
+    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+) -> Response:
+    form = await read_form(request)
+    view = action_view(request, form.get("return_to"))
+    values = form_values(form, (*TASK_FIELDS, "completed"))
+    version = _version(form.get("version"))
+    shown = {**task_values(task), **values}
+    data, errors = parse_form(TaskUpdate, values)
+    if data is None:
+        message = f"Not saved. {errors_sentence(errors)}"
+        form_state = FormState(shown, errors, version)
+        return edit_answer(request, view, task, form_state, status_code=422, message=message)
+    service = TaskService(session)
+    try:
+        updated = await service.update_task(user.id, task.id, data, expected_version=version)
+    except StaleTaskError as exc:
+        # Someone saved first: show their version beside this input and let the user choose.
+        # The form now carries their version, so "Save mine anyway" overwrites knowingly.
+        current = exc.current
+        form_state = FormState(shown, {}, current.version)
+        return edit_answer(
+            request, view, current, form_state, conflict=True, status_code=409, message=CONFLICT
+        )
+    if set(values) == {"priority"}:
+        message = f"Priority set to {updated.priority}."
+    else:
+        message = "Task saved."
+    if answer := done(request, view, Notice(message)):
+        return answer
+    return await row_answer(request, service, user.id, view, updated, message=message, focus=True)
+
+
+@router.post("/tasks/{task_id:id}/toggle")
+async def toggle_task(
+    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Set the status the checkbox (or the no-JS button) asked for; flip when none was sent.
+
+    The desired state, not a flip, so a stale tab ticking a task already done elsewhere
+    leaves it done rather than reopening it.
+    """
+    form = await read_form(request)
+    view = action_view(request, form.get("return_to"))
+    sent = form_values(form, ("completed",)).get("completed")
+    completed = None if sent is None else sent.strip().lower() in TRUE
+    if sent is not None and sent.strip().lower() not in TRUE | FALSE:
+        parts = [("_row.html", {"task": task, "focus": False})]
+        message = "Not changed: completed must be true or false."
+        return render_parts(request, parts, context(view), status_code=422, message=message)
+    service = TaskService(session)
+    updated = await service.set_completed(user.id, task.id, completed)
+    done_now = "done" if updated.completed else "not done"
+    message = f"Marked “{updated.title}” {done_now}."
+    if answer := done(request, view, Notice(message)):
+        return answer
+    return await row_answer(request, service, user.id, view, updated, message=message, focus=False)
+
+
+@router.post("/tasks/{task_id:id}/delete")
+async def delete_task(
+    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+) -> Response:
+    view = action_view(request, (await read_form(request)).get("return_to"))
+    service = TaskService(session)
+    deleted = await service.delete_task(user.id, task.id)
+    token = undo_token(request, user.id, deleted.undo_id) if deleted.undo_id else None
+    notice = Notice(f"Deleted “{task.title}”.", undo=token)
+    if answer := done(request, view, notice):
+        return answer
+    # Only out-of-band parts: the row's hx-swap="delete" removes it whatever the body.
+    parts = await status_parts(service, user.id, view, notice)
+    message = f"{notice.message} Undo available: press u."
+    return render_parts(request, parts, context(view), message=message)

@@ -1,0 +1,194 @@
+"""The task list's answers: the whole page, and the fragments each action swaps in.
+
+Routes in tasks.py and task_actions.py decide what happened; this module decides
+what the browser gets back for it: a page, a fragment plus out-of-band pieces
+(counter, bulk actions, a notice), or a redirect with a flash for a plain form.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from webapp.models.task import Task
+from webapp.services.task_service import Page, TaskNotFound, TaskService
+from webapp.web.errors import error_page
+from webapp.web.flash import Notice
+from webapp.web.forms import read_form
+from webapp.web.htmx import Part, is_fragment_request, redirect_back, render_page, render_parts
+from webapp.web.listview import ListView
+
+PAGE_SIZE = 50
+TASK_FIELDS = ("title", "description", "priority")
+FIELD_LABELS = {"title": "Title", "description": "Description", "priority": "Priority"}
+TASK_GONE = "This task was deleted elsewhere."
+
+
+@dataclass
+class FormState:
+    """What a form shows: the user's input (kept on errors) and a message per field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    version: int | None = None
+
+
+def task_values(task: Task) -> dict[str, str]:
+    return {"title": task.title, "description": task.description or "", "priority": task.priority}
+
+
+def action_view(request: Request, return_to: object) -> ListView:
+    """The list view an action came from, to answer with or redirect back to.
+
+    htmx tells us the address bar (always current, even after hx-push-url); a plain
+    form carries `return_to`. Either way only a /tasks view comes out.
+    """
+    if is_fragment_request(request):
+        view = ListView.from_url(request.headers.get("HX-Current-URL"), host=request.url.netloc)
+        if view is not None:
+            return view
+    return ListView.from_url(return_to if isinstance(return_to, str) else None) or ListView()
+
+
+def context(view: ListView) -> dict[str, Any]:
+    return {"view": view, "return_to": view.url(after=None)}
+
+
+def errors_sentence(errors: Mapping[str, str]) -> str:
+    """ "Title: This can't be empty." — what a screen reader hears about a refused form."""
+    return " ".join(
+        f"{FIELD_LABELS.get(name, name.title())}: {text}" for name, text in errors.items()
+    )
+
+
+async def page_of(service: TaskService, user_id: int, view: ListView) -> Page:
+    return await service.list_tasks(user_id, view.filter, after=view.cursor, limit=PAGE_SIZE)
+
+
+async def list_page(
+    request: Request,
+    service: TaskService,
+    user_id: int,
+    view: ListView,
+    *,
+    new_task: FormState | None = None,
+    notice: Notice | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    page = await page_of(service, user_id, view)
+    active, completed = await service.count_tasks(user_id, view.filter)
+    ctx = {
+        **context(view),
+        "tasks": page.tasks,
+        "next_cursor": page.next_cursor,
+        "active": active,
+        "completed": completed,
+        "new": new_task or FormState(),
+        "notice": notice,
+    }
+    return render_page(request, "tasks.html", ctx, status_code=status_code)
+
+
+async def status_parts(
+    service: TaskService, user_id: int, view: ListView, notice: Notice | None = None
+) -> list[Part]:
+    """Out-of-band pieces that follow every change: counter, bulk actions, a notice."""
+    active, completed = await service.count_tasks(user_id, view.filter)
+    parts: list[Part] = [
+        ("_counter.html", {"active": active, "oob": True}),
+        ("_bulk_actions.html", {"active": active, "completed": completed, "oob": True}),
+    ]
+    if notice is not None:
+        parts.append(("_toast.html", {"notice": notice, "oob": True}))
+    return parts
+
+
+async def row_answer(
+    request: Request,
+    service: TaskService,
+    user_id: int,
+    view: ListView,
+    task: Task,
+    *,
+    message: str,
+    focus: bool,
+) -> HTMLResponse:
+    # A task that no longer fits the view (completed while showing Active) leaves the
+    # list: an empty main swap, which the rows' hx-swap allows with swapEmpty.
+    parts: list[Part] = []
+    if view.matches(task):
+        parts.append(("_row.html", {"task": task, "focus": focus}))
+    parts += await status_parts(service, user_id, view)
+    return render_parts(request, parts, context(view), message=message)
+
+
+async def list_answer(
+    request: Request,
+    service: TaskService,
+    user_id: int,
+    view: ListView,
+    notice: Notice,
+    *,
+    focus_task_id: int | None = None,
+) -> HTMLResponse:
+    page = await page_of(service, user_id, view)
+    list_ctx = {
+        "tasks": page.tasks,
+        "next_cursor": page.next_cursor,
+        "focus_task_id": focus_task_id,
+    }
+    parts: list[Part] = [("_list.html", list_ctx)]
+    parts += await status_parts(service, user_id, view, notice)
+    return render_parts(request, parts, context(view), message=notice.message)
+
+
+def done(request: Request, view: ListView, notice: Notice) -> Response | None:
+    """Post/redirect/get for a plain form; None for htmx, which gets a fragment instead."""
+    if is_fragment_request(request):
+        return None
+    return redirect_back(request, view.url(after=None), notice)
+
+
+def edit_answer(
+    request: Request,
+    view: ListView,
+    task: Task,
+    form: FormState,
+    *,
+    conflict: bool = False,
+    status_code: int = 200,
+    message: str | None = None,
+) -> HTMLResponse:
+    ctx = {**context(view), "task": task, "edit": form, "conflict": conflict}
+    if is_fragment_request(request):
+        parts: list[Part] = [("_edit_form.html", {"as_row": True})]
+        return render_parts(request, parts, ctx, status_code=status_code, message=message)
+    return render_page(request, "task_edit.html", ctx, status_code=status_code)
+
+
+async def task_gone(request: Request, exc: TaskNotFound) -> Response:
+    """A task that was deleted meanwhile (another tab, another device), or never was ours.
+
+    Only its row says so: the rest of the list stays as it is. A plain form gets the
+    list back with the same words; a plain visit to its address is a 404 page. Always
+    a 404, as for any task that is not the user's.
+    """
+    return_to = request.query_params.get("return_to")
+    if request.method == "POST":
+        return_to = (await read_form(request)).get("return_to")
+    view = action_view(request, return_to)
+    user = getattr(request.state, "user", None)
+    if user is None or (request.method != "POST" and not is_fragment_request(request)):
+        return error_page(request, 404, message="This task was deleted, or never existed.")
+    async with request.app.state.sessionmaker() as session:
+        service = TaskService(session)
+        if not is_fragment_request(request):
+            return await list_page(
+                request, service, user.id, view, notice=Notice(TASK_GONE), status_code=404
+            )
+        parts: list[Part] = [("_row_gone.html", {"task_id": request.path_params.get("task_id")})]
+        if request.method == "POST":
+            parts += await status_parts(service, user.id, view)
+    return render_parts(request, parts, context(view), status_code=404, message=TASK_GONE)
