@@ -1,0 +1,60 @@
+// New task: nothing typed is ever lost.
+// The field clears as soon as a task is sent, so typing straight on after Enter starts the
+// next task instead of extending this one; what was typed meanwhile survives the swap, and
+// a task that was not sent after all comes back into the field.
+import { byId } from "./dom.js";
+
+let carry = null; // text typed into New task while the last add was on its way
+
+document.addEventListener("htmx:config:request", (event) => {
+  const ctx = event.detail.ctx;
+  const input = byId("new-title");
+  if (ctx.request.form?.id !== "new-task" || !input) return;
+  ctx.sentTitle = input.value;
+  input.value = "";
+});
+
+// A request queued behind another (Enter twice, fast) may find its target already replaced
+// by the first answer; htmx would drop its answer. Aim it at the element now in its place.
+document.addEventListener("htmx:after:request", (event) => {
+  const ctx = event.detail.ctx;
+  if (ctx.target instanceof Element && !ctx.target.isConnected && ctx.target.id) {
+    ctx.target = byId(ctx.target.id) ?? ctx.target;
+  }
+});
+
+document.addEventListener("htmx:before:swap", (event) => {
+  const ctx = event.detail.ctx;
+  const input = byId("new-title");
+  if (ctx.sentTitle != null && ctx.response?.status === 200 && input?.value) {
+    carry = { from: input, text: input.value };
+  }
+});
+
+// Runs in the same task as the DOM swap itself, so no keystroke can fall in between.
+document.addEventListener("htmx:before:settle", () => {
+  const input = byId("new-title");
+  if (carry && input && input !== carry.from) {
+    input.value = carry.text + input.value;
+    carry = null;
+  }
+});
+
+document.addEventListener("htmx:finally:request", (event) => {
+  const ctx = event.detail.ctx;
+  const input = byId("new-title");
+  if (input && ctx.sentTitle && ctx.status !== "swapped" && !input.value) {
+    input.value = ctx.sentTitle; // not sent after all: nothing typed is lost
+  }
+});
+
+// htmx wires up swapped-in content only once it has settled. A fresh form submitted in
+// between (Enter the instant it appears) would post the whole page instead: wire it now,
+// and this very submit reaches htmx's listener on the form.
+document.addEventListener(
+  "submit",
+  (event) => {
+    if (event.target.matches?.("[hx-post]:not([data-htmx-powered])")) htmx.process(event.target);
+  },
+  true,
+);
