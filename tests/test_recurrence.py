@@ -91,6 +91,7 @@ def test_rules_are_written_back_canonically(text: str, canonical: str) -> None:
         ("FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2", "never lands on a date"),
         ("FREQ=MONTHLY;BYMONTHDAY=1;BYDAY=2MO", "never lands on a date"),
         ("FREQ=DAILY\x00", "letters, digits"),
+        ("FREQ=DA\u0131LY", "letters, digits"),  # a dotless i, which upper() makes an I
         ("FREQ=DAILY;\ud800", "letters, digits"),
         ("FREQ=DAILY;BYDAY=MO 🙂", "letters, digits"),
         ("FREQ=DAILY;" + "BYMONTH=1;" * 20, "at most 200 characters"),

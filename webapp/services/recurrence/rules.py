@@ -27,11 +27,14 @@ MAX_LENGTH = 200
 MAX_INTERVAL = 999
 MAX_COUNT = 999
 
-_ALLOWED = re.compile(r"[A-Z0-9=;,+\-:]*")
+_ALLOWED = re.compile(r"[A-Z0-9=;,+\-]*")
 _INTEGER = re.compile(r"[+-]?\d{1,4}")
 _BYDAY_ITEM = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _UNTIL_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _UNTIL_UTC = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
+_CHARACTERS = (
+    "A repeat rule can only use letters, digits and = ; , + -, as in FREQ=MONTHLY;BYDAY=-1FR."
+)
 _PART_LIST = "FREQ, INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, COUNT, UNTIL or WKST"
 
 
@@ -109,18 +112,18 @@ def _clean(text: object) -> str:
         raise RecurrenceError("A repeat rule must be text, such as FREQ=WEEKLY;BYDAY=MO.")
     if len(text) > MAX_LENGTH:
         raise RecurrenceError(f"A repeat rule can be at most {MAX_LENGTH} characters long.")
+    # ASCII first: upper() turns some other letters into ASCII ones ("ı" into "I").
+    if not text.isascii():
+        raise RecurrenceError(_CHARACTERS)
     body = text.strip().upper()
     if "DTSTART" in body:
         raise RecurrenceError("Leave out DTSTART: the task's due date is where it starts.")
     body = body.removeprefix("RRULE:")
     if not body:
         raise RecurrenceError("The repeat rule is empty; an example is FREQ=WEEKLY;BYDAY=MO.")
-    # Checked before anything is echoed back, so no message quotes NULs or surrogates.
-    if not _ALLOWED.fullmatch(body) or ":" in body:
-        raise RecurrenceError(
-            "A repeat rule can only use letters, digits and = ; , + -, "
-            "as in FREQ=MONTHLY;BYDAY=-1FR."
-        )
+    # Checked before any part is echoed back, so no message quotes a NUL or a surrogate.
+    if not _ALLOWED.fullmatch(body):
+        raise RecurrenceError(_CHARACTERS)
     return body
 
 
