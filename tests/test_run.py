@@ -119,3 +119,49 @@ def test_two_processes_share_one_embedded_server(tmp_path: Path) -> None:
         if b is not None:
             _stop(b)
     assert _postgres_processes(pgdata) == []
+
+
+def _failed_login_from(base: str, forwarded_for: str) -> None:
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/login").text
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post(
+            "/login",
+            data={"csrf_token": token, "email": "nobody@example.com", "password": "wrong one"},
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+
+
+def test_forwarded_for_is_believed_only_from_the_proxies_named(
+    tmp_path: Path, database_url: str, clean_db
+) -> None:
+    import asyncio
+
+    import asyncpg
+
+    from tests.conftest import _asyncpg_dsn
+
+    async def clients() -> list[str]:
+        conn = await asyncpg.connect(_asyncpg_dsn(database_url))
+        try:
+            return [r[0] for r in await conn.fetch("SELECT client FROM login_attempts ORDER BY id")]
+        finally:
+            await conn.close()
+
+    for allowed, expected in [("127.0.0.1", "203.0.113.7"), ("10.0.0.1", "127.0.0.1")]:
+        port = _free_port()
+        env = os.environ | {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "proxy-test",
+            "PORT": str(port),
+            "VAR_DIR": str(tmp_path),
+            "FORWARDED_ALLOW_IPS": allowed,
+        }
+        proc = subprocess.Popen([sys.executable, "-m", "webapp"], cwd=PROJECT_ROOT, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            assert _wait_healthy(f"{base}/healthz", proc).status_code == 200
+            _failed_login_from(base, "203.0.113.7")
+        finally:
+            _stop(proc)
+        assert asyncio.run(clients())[-1] == expected, allowed
