@@ -202,6 +202,27 @@ async def test_filters_search_back_button_and_reload_keep_the_view(
     await page.get_by_role("link", name="All").click()
     await expect(page).to_have_url(re.compile(r"/tasks$"))
     await expect(task_list(page).get_by_role("listitem")).to_have_count(3)
+    await expect(page).to_have_title("Tasks")
+
+
+async def test_a_finished_search_is_a_step_back_can_return_from(
+    page: Page, user: User, session: AsyncSession
+) -> None:
+    await add(session, user, "Fix the bike")
+    await add(session, user, "Buy milk")
+    await page.goto("/tasks?status=active")
+    await expect(page).to_have_title("Active tasks · Tasks")
+    search = page.get_by_label("Search")
+    await search.fill("bike")
+    await search.press("Enter")
+    await expect(page).to_have_url(re.compile(r"status=active&q=bike$"))
+    await expect(page).to_have_title("Active tasks matching “bike” · Tasks")
+    await expect(task_list(page).get_by_role("listitem")).to_have_count(1)
+    # Back leaves the search for the view before it, and the tab says which view it is.
+    await page.go_back()
+    await expect(page).to_have_url(re.compile(r"\?status=active$"))
+    await expect(task_list(page).get_by_role("listitem")).to_have_count(2)
+    await expect(page).to_have_title("Active tasks · Tasks")
 
 
 async def test_long_lists_load_more_as_you_scroll(
