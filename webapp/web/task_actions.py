@@ -24,7 +24,7 @@ from webapp.web.task_views import (
     done,
     edit_answer,
     errors_sentence,
-    row_answer,
+    row_result,
     status_parts,
     task_values,
 )
@@ -93,9 +93,7 @@ async def update_task(
         message = f"Priority set to {updated.priority}."
     else:
         message = "Task saved."
-    if answer := done(request, view, Notice(message)):
-        return answer
-    return await row_answer(request, service, user.id, view, updated, message=message, focus=True)
+    return await row_result(request, service, user.id, view, updated, message=message, focus=True)
 
 
 @router.post("/tasks/{task_id:id}/toggle")
@@ -119,9 +117,7 @@ async def toggle_task(
     updated = await service.set_completed(user.id, task.id, completed)
     done_now = "done" if updated.completed else "not done"
     message = f"Marked “{updated.title}” {done_now}."
-    if answer := done(request, view, Notice(message)):
-        return answer
-    return await row_answer(request, service, user.id, view, updated, message=message, focus=False)
+    return await row_result(request, service, user.id, view, updated, message=message, focus=False)
 
 
 @router.post("/tasks/{task_id:id}/delete")

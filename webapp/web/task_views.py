@@ -124,6 +124,22 @@ async def row_answer(
     return render_parts(request, parts, context(view), message=message)
 
 
+async def row_result(
+    request: Request,
+    service: TaskService,
+    user_id: int,
+    view: ListView,
+    task: Task,
+    *,
+    message: str,
+    focus: bool,
+) -> Response:
+    """After a change to one task: back to the list for a plain form, the row for htmx."""
+    if answer := done(request, view, Notice(message)):
+        return answer
+    return await row_answer(request, service, user_id, view, task, message=message, focus=focus)
+
+
 async def list_answer(
     request: Request,
     service: TaskService,
