@@ -5,37 +5,29 @@ the same TaskNotFound, which each surface turns into its own 404.
 """
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, tuple_, update
+from sqlalchemy import case, delete, func, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from webapp.models.base import MAX_ID, utcnow, valid_id
-from webapp.models.task import Priority, Task
+from webapp.models.base import utcnow, valid_id
+from webapp.models.task import Task
 from webapp.schemas.task import TaskCreate, TaskUpdate
 from webapp.services import task_undo
+from webapp.services.task_query import Page, TaskFilter, decode_cursor, encode_cursor
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def encode_cursor(task: Task) -> str:
-    """The keyset position just past `task` in newest-first order: "<created_at µs>-<id>"."""
-    return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
-
-
-def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """The (created_at, id) an `encode_cursor` string names; None for anything else."""
-    if not value:
-        return None
-    micros, _, task_id = value.partition("-")
-    if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 17 or len(task_id) > 10:
-        return None
-    if not 1 <= int(task_id) <= MAX_ID:
-        return None
-    return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
+__all__ = [
+    "Changed",
+    "Page",
+    "StaleTaskError",
+    "TaskFilter",
+    "TaskNotFound",
+    "TaskService",
+    "decode_cursor",
+    "encode_cursor",
+]
 
 
 class TaskNotFound(Exception):
@@ -48,52 +40,6 @@ class StaleTaskError(Exception):
     def __init__(self, current: Task) -> None:
         super().__init__(f"task {current.id} is at version {current.version}")
         self.current = current
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    """Which of a user's tasks a view shows; the same rules for the page and the API."""
-
-    completed: bool | None = None
-    priority: Priority | None = None
-    search: str | None = None
-
-    def scope(self) -> "TaskFilter":
-        """The same tasks whatever their status: what a view's counts are counted over."""
-        return replace(self, completed=None)
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        if self.completed is not None:
-            found.append(col(Task.completed).is_(self.completed))
-        if self.priority is not None:
-            found.append(col(Task.priority) == self.priority)
-        if self.search:
-            pattern = f"%{_escape_like(self.search)}%"
-            found.append(
-                or_(
-                    col(Task.title).ilike(pattern, escape="\\"),
-                    col(Task.description).ilike(pattern, escape="\\"),
-                )
-            )
-        return found
-
-    def matches(self, task: Task) -> bool:
-        """Would `task` be listed? (The same rules as `conditions`, in Python.)"""
-        if self.completed is not None and task.completed != self.completed:
-            return False
-        if self.priority is not None and task.priority != self.priority:
-            return False
-        if self.search:
-            haystack = f"{task.title}\n{task.description or ''}".casefold()
-            return self.search.casefold() in haystack
-        return True
-
-
-@dataclass(frozen=True)
-class Page:
-    tasks: list[Task]
-    next_cursor: str  # "" on the last page
 
 
 @dataclass(frozen=True)
@@ -309,7 +255,3 @@ class TaskService:
         ).where(Task.user_id == user_id, *view.scope().conditions())
         active, completed = (await self.session.exec(query)).one()
         return active, completed
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
