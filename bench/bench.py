@@ -212,6 +212,7 @@ def main() -> int:
             results["quick_add"] = quickadd.measure()
         if args.scale:
             results["scale"] = scale.run(url, SECRET_KEY, args.seconds, args.warmup)
+    results["server_logs"] = servers.log_summary()
     missed = report.print_all(results, TARGETS)
     results["missed"] = missed
     report.write_json(args.json, results)

@@ -155,7 +155,14 @@ def print_all(results: dict[str, Any], targets: dict[str, Any]) -> list[str]:
         missed += _memory(results["main"], results["quick_add"], targets)
     if "scale" in results:
         missed += _scale(results["scale"], targets)
-    print(f"\n{len(missed)} targets missed" if missed else "\nall targets met")
+    for name, log in results.get("server_logs", {}).items():
+        other = log["other_than_client_disconnect"]
+        print(
+            f"\nbench/results/{name}.log: {log['tracebacks']} tracebacks, {other} not a client"
+            " hanging up at a phase's end" + (" <- read them" if other else ""),
+            end="",
+        )
+    print(f"\n\n{len(missed)} targets missed" if missed else "\n\nall targets met")
     return missed
 
 

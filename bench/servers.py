@@ -28,6 +28,21 @@ SAMPLE_EVERY = 0.2  # seconds between RSS samples
 LOGS = Path(__file__).resolve().parent / "results"
 
 
+def log_summary() -> dict[str, dict[str, int]]:
+    """Per server log: tracebacks, and those not ending in a client hanging up (wrk does, with
+    requests in flight, at the end of every phase)."""
+    out = {}
+    for path in sorted(LOGS.glob("*.log")):
+        text = path.read_text(errors="replace")
+        tracebacks = text.count("Traceback (most recent call last)")
+        hangups = text.count("\nstarlette.requests.ClientDisconnect")
+        out[path.stem] = {
+            "tracebacks": tracebacks,
+            "other_than_client_disconnect": tracebacks - hangups,
+        }
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
