@@ -122,9 +122,9 @@ def _scale(scale: dict[str, Any], targets: dict[str, Any]) -> list[str]:
             ratio = phase["p50_ms"] / scale[versus]["p50_ms"]
             limit = targets[target_key]
             scale[f"{key}_ratio"] = ratio
-            note = f"p50 {ratio:.2f}x of {versus} (<= {limit}x)"
+            note = f"p50 {ratio:.3f}x of {versus} (<= {limit}x)"
             if ratio > limit:
-                misses.append(f"p50 {ratio:.2f}x > {limit}x")
+                misses.append(f"p50 {ratio:.3f}x > {limit}x")
         verdict = "below target: " + "; ".join(misses) if misses else "ok"
         print(
             f"{label:<40}{phase['rps']:>8.1f}{phase['p50_ms']:>7.1f}{phase['p99_ms']:>7.1f}"
