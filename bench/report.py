@@ -143,7 +143,11 @@ def print_all(results: dict[str, Any], targets: dict[str, Any]) -> list[str]:
     """Print every table; returns the missed targets (empty: all met)."""
     machine = results["machine"]
     config = results["config"]
-    print(f"\n{machine['cpus']} CPUs, {machine['database']} PostgreSQL, {machine['load']}")
+    busy = machine["cpu_busy_percent"]
+    print(
+        f"\n{machine['cpus']} CPUs, {machine['database']} PostgreSQL, {machine['load']};"
+        f" CPUs busy before/after the run: {busy['start']:.0f} % / {busy['end']:.0f} %"
+    )
     missed: list[str] = []
     if "main" in results:
         print(
