@@ -101,12 +101,12 @@ def load_paths(
     for kind in LOAD_ORDER:
         phases: dict[str, list[wrkrun.Phase]] = {s.name: [] for s in servers_}
         for server in servers_:
-            wrkrun.run(server.url, kind, files[server.name], args.warmup)
+            server.load(kind, files[server.name], args.warmup)
             if kind == "create":
                 reset()
         for round_ in range(args.rounds):
             for server in servers_:
-                phase = wrkrun.run(server.url, kind, files[server.name], args.seconds)
+                phase = server.load(kind, files[server.name], args.seconds)
                 if kind == "create":
                     reset()
                 phases[server.name].append(phase)
@@ -123,7 +123,7 @@ def load_paths(
 def mixed_run(ours: servers.Server, users_file: Path, seconds: float) -> dict[str, Any]:
     """All five kinds mixed, on our app only, while its RSS is sampled."""
     start = time.monotonic()
-    phase = wrkrun.run(ours.url, "mixed", users_file, seconds)
+    phase = ours.load("mixed", users_file, seconds)
     end = time.monotonic()
     half = start + (end - start) / 2
     window = min(5.0, (end - start) / 8)

@@ -43,8 +43,8 @@ async def page_url(base_url: str, login: seed.Login, pages: int) -> str:
 def _phase(
     server: servers.Server, users_file: Path, seconds: float, warmup: float, path: str
 ) -> wrkrun.Phase:
-    wrkrun.run(server.url, "path", users_file, warmup, path=path)
-    phase = wrkrun.run(server.url, "path", users_file, seconds, path=path)
+    server.load("path", users_file, warmup, path=path)
+    phase = server.load("path", users_file, seconds, path=path)
     print(
         f"  scale {path[:40]:<40} {phase.rps:8.1f} r/s  p50 {phase.p50_ms:6.1f} ms"
         f"  p99 {phase.p99_ms:6.1f} ms  errors {phase.errors}",

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench import wrkrun
 from bench.seed import asyncpg_dsn
 from webapp.config import PROJECT_ROOT
 
@@ -94,6 +95,28 @@ class Server:
     @property
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def load(
+        self, kind: str, users_file: Path, seconds: float, path: str | None = None
+    ) -> wrkrun.Phase:
+        """One wrk phase against this server; a server gone meanwhile is said as such."""
+        try:
+            phase = wrkrun.run(self.url, kind, users_file, seconds, path=path)
+        except RuntimeError:
+            self.check_alive(kind)
+            raise
+        self.check_alive(kind)
+        return phase
+
+    def check_alive(self, during: str) -> None:
+        code = self.process.poll()
+        if code is not None:
+            how = f"signal {-code}" if code < 0 else f"status {code}"
+            raise RuntimeError(
+                f"{self.name} (pid {self.process.pid}) ended with {how} during {during}."
+                f" If that was not its own crash (see {LOGS / self.name}.log), something else"
+                " on the machine killed it."
+            )
 
 
 def _uvicorn(app: str, port: int) -> list[str]:
