@@ -353,7 +353,8 @@ async def test_concurrent_updates_from_one_version_cannot_both_win(
         # The first change holds the row; the second, made against the same version, must
         # wait for it and then see that the task has moved on.
         one = TaskService(first)
-        await one._lock_task(alice_id, task_id, None)
+        lock = text("SELECT 1 FROM tasks WHERE id = :id FOR UPDATE")
+        await first.exec(lock, params={"id": task_id})
         two = asyncio.create_task(
             TaskService(second).update_task(
                 alice_id, task_id, TaskUpdate(title="second"), expected_version=1

@@ -90,7 +90,13 @@ class PlainBrowser:
                     pairs.append((name, str(field.get("value", "on"))))
             elif field.get("type") not in ("submit", "button"):
                 pairs.append((name, str(field.get("value", ""))))
-        button = form.find(["button", "input"], attrs={"type": "submit"})
+        # A <button> is a submit button unless its type says otherwise.
+        button = form.find(
+            lambda t: (
+                (t.name == "button" and t.get("type", "submit") == "submit")
+                or (t.name == "input" and t.get("type") == "submit")
+            )
+        )
         if isinstance(button, Tag) and button.get("name"):
             pairs.append((str(button["name"]), str(button.get("value", ""))))
         for name, value in values.items():

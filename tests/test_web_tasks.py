@@ -95,7 +95,8 @@ async def test_list_page_shows_each_task_with_its_controls(
     assert first.find("a", string="Edit")["href"].startswith(f"/tasks/{newest.id}/edit")
     assert "High" in text(first.select_one(".priority"))
     time = first.find("time")
-    assert time["datetime"] == newest.created_at.isoformat() and text(time) == "just now"
+    assert time["datetime"] == newest.created_at.isoformat(timespec="seconds")
+    assert text(time) == "just now"
     assert "some notes" in text(rows(page)[1])
     new_task = page.find("label", string="New task")
     assert page.find("input", id=new_task["for"])["name"] == "title"

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
+    # Behind PgBouncer in transaction mode: no prepared statements kept across transactions.
+    db_pgbouncer: bool = False
+    # uvicorn worker processes; each has its own pool (see README, "Running in production").
+    web_concurrency: int = 1
     access_log: bool = False
     log_level: str = "info"
     # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from webapp.db import atomic
 from webapp.models.auth import LoginAttempt
 from webapp.models.base import utcnow
 
@@ -94,34 +95,34 @@ class LoginThrottle:
         """Record an attempt for `email` from `client` before its password is checked;
         raises Throttled (recording nothing) when it must wait."""
         now = utcnow()
-        await self._lock(f"login-email:{email}", f"login-client:{client}")
         pair, email_only, client_only = (
             func.count().filter(*c) for c in _conditions(email, client)
         )
         last_pair, last_email, last_client = (
             func.max(LoginAttempt.attempted_at).filter(*c) for c in _conditions(email, client)
         )
-        row = (
-            await self.session.exec(
-                select(pair, last_pair, email_only, last_email, client_only, last_client).where(
-                    LoginAttempt.kind == LOGIN,
-                    col(LoginAttempt.attempted_at) > now - WINDOW,
-                    (LoginAttempt.email == email) | (LoginAttempt.client == client),
+        async with atomic(self.session):
+            await self._lock(f"login-email:{email}", f"login-client:{client}")
+            row = (
+                await self.session.exec(
+                    select(pair, last_pair, email_only, last_email, client_only, last_client).where(
+                        LoginAttempt.kind == LOGIN,
+                        col(LoginAttempt.attempted_at) > now - WINDOW,
+                        (LoginAttempt.email == email) | (LoginAttempt.client == client),
+                    )
                 )
-            )
-        ).one()
-        waits = [_wait(row[0], row[1], FREE_PER_PAIR, now)]
-        if not trusted:
-            waits += [
-                _wait(row[2], row[3], FREE_PER_EMAIL, now),
-                _wait(row[4], row[5], FREE_PER_CLIENT, now),
-            ]
-        if max(waits):
-            await self.session.rollback()
-            raise Throttled(max(waits))
-        attempt = LoginAttempt(email=email[:320], client=client, kind=LOGIN, attempted_at=now)
-        self.session.add(attempt)
-        await self.session.commit()
+            ).one()
+            waits = [_wait(row[0], row[1], FREE_PER_PAIR, now)]
+            if not trusted:
+                waits += [
+                    _wait(row[2], row[3], FREE_PER_EMAIL, now),
+                    _wait(row[4], row[5], FREE_PER_CLIENT, now),
+                ]
+            if max(waits):
+                raise Throttled(max(waits))
+            attempt = LoginAttempt(email=email[:320], client=client, kind=LOGIN, attempted_at=now)
+            self.session.add(attempt)
+            await self.session.flush()
         assert attempt.id is not None
         return Attempt(attempt.id)
 
@@ -133,7 +134,6 @@ class LoginThrottle:
     async def begin_registration(self, email: str, client: str) -> None:
         """Count a registration from `client`; raises Throttled when it has had its share."""
         now = utcnow()
-        await self._lock(f"register-client:{client}")
         query = (
             select(LoginAttempt.attempted_at)
             .where(
@@ -145,14 +145,14 @@ class LoginThrottle:
             .offset(MAX_REGISTRATIONS_PER_CLIENT - 1)
             .limit(1)
         )
-        blocking = (await self.session.exec(query)).first()
-        if blocking is not None:
-            await self.session.rollback()
-            raise Throttled(max(1, int((blocking + WINDOW - now).total_seconds()) + 1))
-        self.session.add(
-            LoginAttempt(email=email[:320], client=client, kind=REGISTER, attempted_at=now)
-        )
-        await self.session.commit()
+        async with atomic(self.session):
+            await self._lock(f"register-client:{client}")
+            blocking = (await self.session.exec(query)).first()
+            if blocking is not None:
+                raise Throttled(max(1, int((blocking + WINDOW - now).total_seconds()) + 1))
+            self.session.add(
+                LoginAttempt(email=email[:320], client=client, kind=REGISTER, attempted_at=now)
+            )
 
     async def purge_old(self) -> int:
         result = await self.session.exec(

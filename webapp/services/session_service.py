@@ -64,6 +64,8 @@ class SessionService:
         if row is None:
             return None
         user_session, user = row
+        # Detached: whatever the request does to its session later, these stay as loaded.
+        self.session.expunge_all()
         if now - user_session.last_seen_at >= REFRESH_INTERVAL:
             await self.session.exec(
                 update(UserSession)

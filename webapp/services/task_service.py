@@ -2,18 +2,26 @@
 
 A task that does not exist, is someone else's, or has an id no row can have is
 the same TaskNotFound, which each surface turns into its own 404.
+
+Tasks come back as rows of their columns (`TaskRow`, read like the model: task.title),
+not as ORM objects: the list is the hottest read of the app. Every change is one SQL
+statement, so it is atomic without a transaction round trip: a version check is a
+condition of the UPDATE itself, and a delete writes its undo entry in the same
+statement (a data-modifying WITH).
 """
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, delete, func, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
+from sqlalchemy import Row, case, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from webapp.db import atomic
 from webapp.models.base import utcnow, valid_id
 from webapp.models.task import Task
+from webapp.models.undo import UndoEntry
 from webapp.schemas.task import TaskCreate, TaskUpdate
 from webapp.services import task_undo
 from webapp.services.task_query import Page, TaskFilter, decode_cursor, encode_cursor
@@ -24,10 +32,16 @@ __all__ = [
     "StaleTaskError",
     "TaskFilter",
     "TaskNotFound",
+    "TaskRow",
     "TaskService",
     "decode_cursor",
     "encode_cursor",
 ]
+
+TASKS = Task.__table__
+UNDO = UndoEntry.__table__
+COLUMNS = tuple(TASKS.columns)
+TaskRow = Row[Any]
 
 
 class TaskNotFound(Exception):
@@ -37,7 +51,7 @@ class TaskNotFound(Exception):
 class StaleTaskError(Exception):
     """The task changed since the version the caller last saw."""
 
-    def __init__(self, current: Task) -> None:
+    def __init__(self, current: TaskRow) -> None:
         super().__init__(f"task {current.id} is at version {current.version}")
         self.current = current
 
@@ -48,19 +62,27 @@ class Changed:
 
     count: int
     undo_id: int | None
-    tasks: tuple[Task, ...] = ()
+    tasks: tuple[TaskRow, ...] = ()
     kind: str = ""  # for an undo: what it reversed, task_undo.DELETE or task_undo.COMPLETE
+
+
+def _mine(user_id: int, task_id: int) -> tuple:
+    return (TASKS.c.id == task_id, TASKS.c.user_id == user_id)
 
 
 class TaskService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create_task(self, user_id: int, task_data: TaskCreate) -> Task:
+    async def _one(self, statement: Any) -> TaskRow | None:
+        return (await self.session.exec(statement)).first()
+
+    async def create_task(self, user_id: int, task_data: TaskCreate) -> TaskRow:
         now = utcnow()
-        task = Task(user_id=user_id, created_at=now, updated_at=now, **task_data.model_dump())
-        self.session.add(task)
+        values = task_data.model_dump() | {"user_id": user_id, "created_at": now, "updated_at": now}
+        task = await self._one(insert(TASKS).values(values).returning(*COLUMNS))
         await self.session.commit()
+        assert task is not None
         return task
 
     async def list_tasks(
@@ -77,43 +99,55 @@ class TaskService:
         keyset, so tasks added meanwhile never shift a page. One extra row tells
         whether a next page exists, without a second query.
         """
-        query = select(Task).where(Task.user_id == user_id, *view.conditions())
+        query = select(*COLUMNS).where(TASKS.c.user_id == user_id, *view.conditions())
         if after is not None:
-            query = query.where(tuple_(col(Task.created_at), col(Task.id)) < tuple_(*after))
-        query = query.order_by(col(Task.created_at).desc(), col(Task.id).desc()).limit(limit + 1)
+            query = query.where(tuple_(TASKS.c.created_at, TASKS.c.id) < tuple_(*after))
+        query = query.order_by(TASKS.c.created_at.desc(), TASKS.c.id.desc()).limit(limit + 1)
         tasks = list((await self.session.exec(query)).all())
         if len(tasks) > limit:
             tasks = tasks[:limit]
             return Page(tasks, encode_cursor(tasks[-1]))
         return Page(tasks, "")
 
-    async def get_task(self, user_id: int, task_id: int) -> Task:
-        if not valid_id(task_id):
-            raise TaskNotFound
-        result = await self.session.exec(
-            select(Task).where(Task.id == task_id, Task.user_id == user_id)
-        )
-        task = result.first()
-        if task is None:
-            raise TaskNotFound
-        return task
+    async def list_with_counts(
+        self,
+        user_id: int,
+        view: TaskFilter,
+        *,
+        after: tuple[datetime, int] | None = None,
+        limit: int = 50,
+    ) -> tuple[Page, tuple[int, int]]:
+        """A page of the view and its (active, completed) counts, in one round trip.
 
-    async def _lock_task(self, user_id: int, task_id: int, expected_version: int | None) -> Task:
-        """The task, row-locked until commit and freshly read: two concurrent changes
-        made against the same version cannot both pass the version check."""
+        Two independent parts of one statement: the counts over the view's scope, and
+        the page (an index scan that stops after `limit` + 1 rows), joined so that
+        the counts come back even when the page is empty.
+        """
+        counts = self._counts_query(user_id, view).cte("counts")
+        page_query = select(*COLUMNS).where(TASKS.c.user_id == user_id, *view.conditions())
+        if after is not None:
+            page_query = page_query.where(tuple_(TASKS.c.created_at, TASKS.c.id) < tuple_(*after))
+        order = (TASKS.c.created_at.desc(), TASKS.c.id.desc())
+        page = page_query.order_by(*order).limit(limit + 1).cte("page")
+        query = (
+            select(counts.c.active_count, counts.c.completed_count, *page.c)
+            .select_from(counts.outerjoin(page, literal(True)))
+            .order_by(page.c.created_at.desc(), page.c.id.desc())
+        )
+        rows = (await self.session.exec(query)).all()
+        totals = (rows[0].active_count, rows[0].completed_count)
+        tasks = [row for row in rows if row.id is not None]
+        if len(tasks) > limit:
+            tasks = tasks[:limit]
+            return Page(tasks, encode_cursor(tasks[-1])), totals
+        return Page(tasks, ""), totals
+
+    async def get_task(self, user_id: int, task_id: int) -> TaskRow:
         if not valid_id(task_id):
             raise TaskNotFound
-        result = await self.session.exec(
-            select(Task)
-            .where(Task.id == task_id, Task.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        task = result.first()
+        task = await self._one(select(*COLUMNS).where(*_mine(user_id, task_id)))
         if task is None:
             raise TaskNotFound
-        if expected_version is not None and task.version != expected_version:
-            raise StaleTaskError(task)
         return task
 
     async def update_task(
@@ -123,18 +157,31 @@ class TaskService:
         task_data: TaskUpdate,
         *,
         expected_version: int | None = None,
-    ) -> Task:
+    ) -> TaskRow:
         """Apply the fields that were sent. With `expected_version`, a task changed
-        meanwhile raises StaleTaskError and is left as it is."""
-        task = await self._lock_task(user_id, task_id, expected_version)
-        for field, value in task_data.model_dump(exclude_unset=True).items():
-            setattr(task, field, value)
-        task.updated_at = utcnow()
-        task.version += 1
+        meanwhile raises StaleTaskError and is left as it is.
+
+        The version is a condition of the UPDATE: of two changes made against the same
+        version, the second waits for the first's row lock, then matches nothing.
+        """
+        if not valid_id(task_id):
+            raise TaskNotFound
+        conditions = list(_mine(user_id, task_id))
+        if expected_version is not None:
+            conditions.append(TASKS.c.version == expected_version)
+        changes = task_data.model_dump(exclude_unset=True)
+        task = await self._one(
+            update(TASKS)
+            .where(*conditions)
+            .values(**changes, updated_at=utcnow(), version=TASKS.c.version + 1)
+            .returning(*COLUMNS)
+        )
         await self.session.commit()
+        if task is None:
+            raise StaleTaskError(await self.get_task(user_id, task_id))
         return task
 
-    async def set_completed(self, user_id: int, task_id: int, completed: bool | None) -> Task:
+    async def set_completed(self, user_id: int, task_id: int, completed: bool | None) -> TaskRow:
         """Set the task's status to `completed` (flip it when None), in one UPDATE.
 
         Setting the status it already has changes nothing, not even the version: a
@@ -142,66 +189,86 @@ class TaskService:
         """
         if not valid_id(task_id):
             raise TaskNotFound
-        target = col(Task.completed).is_(False) if completed is None else completed
-        unchanged = col(Task.completed) == target
-        result = await self.session.exec(
-            update(Task)
-            .where(col(Task.id) == task_id, col(Task.user_id) == user_id)
+        target = TASKS.c.completed.is_(False) if completed is None else literal(completed)
+        unchanged = TASKS.c.completed == target
+        task = await self._one(
+            update(TASKS)
+            .where(*_mine(user_id, task_id))
             .values(
                 completed=target,
-                version=case((unchanged, Task.version), else_=Task.version + 1),
-                updated_at=case((unchanged, Task.updated_at), else_=utcnow()),
+                version=case((unchanged, TASKS.c.version), else_=TASKS.c.version + 1),
+                updated_at=case((unchanged, TASKS.c.updated_at), else_=utcnow()),
             )
-            .returning(Task)
+            .returning(*COLUMNS)
         )
-        task = result.scalars().first()
         await self.session.commit()
         if task is None:
             raise TaskNotFound
         return task
 
+    async def _delete_with_undo(self, user_id: int, conditions: list) -> Changed:
+        """Delete the matching tasks and keep them in one undo entry, in one statement."""
+        deleted = delete(TASKS).where(*conditions).returning(*COLUMNS).cte("deleted")
+        snapshot = func.jsonb_agg(func.to_jsonb(deleted.table_valued()))
+        entry = (
+            insert(UNDO)
+            .from_select(
+                ["user_id", "kind", "payload", "created_at"],
+                select(
+                    literal(user_id), literal(task_undo.DELETE), snapshot, literal(utcnow())
+                ).having(func.count() > 0),
+            )
+            .returning(UNDO.c.id, UNDO.c.payload)
+        )
+        row = await self._one(entry.add_cte(deleted))
+        await self.session.commit()
+        if row is None:
+            return Changed(0, None)
+        tasks = tuple(task_undo.row_from_snapshot(item) for item in row.payload)
+        return Changed(len(tasks), row.id, tasks)
+
     async def delete_task(
         self, user_id: int, task_id: int, *, expected_version: int | None = None
     ) -> Changed:
         """Delete the task, keeping it in the undo log."""
-        task = await self._lock_task(user_id, task_id, expected_version)
-        undo_id = await task_undo.record(
-            self.session, user_id, task_undo.DELETE, [task_undo.snapshot(task)]
-        )
-        await self.session.delete(task)
-        await self.session.commit()
-        return Changed(1, undo_id, (task,))
+        if not valid_id(task_id):
+            raise TaskNotFound
+        conditions = list(_mine(user_id, task_id))
+        if expected_version is not None:
+            conditions.append(TASKS.c.version == expected_version)
+        changed = await self._delete_with_undo(user_id, conditions)
+        if not changed.count:
+            raise StaleTaskError(await self.get_task(user_id, task_id))
+        return changed
 
     async def complete_matching(self, user_id: int, view: TaskFilter) -> Changed:
-        """Mark every active task of the view complete."""
-        result = await self.session.exec(
-            update(Task)
-            .where(col(Task.user_id) == user_id, *replace(view, completed=False).conditions())
-            .values(completed=True, updated_at=utcnow(), version=Task.version + 1)
-            .returning(col(Task.id), col(Task.version))
+        """Mark every active task of the view complete, keeping what changed for an undo."""
+        completed = (
+            update(TASKS)
+            .where(TASKS.c.user_id == user_id, *replace(view, completed=False).conditions())
+            .values(completed=True, updated_at=utcnow(), version=TASKS.c.version + 1)
+            .returning(TASKS.c.id, TASKS.c.version)
+            .cte("completed")
         )
-        changed = [list(row) for row in result.all()]
-        undo_id = None
-        if changed:
-            undo_id = await task_undo.record(self.session, user_id, task_undo.COMPLETE, changed)
+        pairs = func.jsonb_agg(func.jsonb_build_array(completed.c.id, completed.c.version))
+        entry = (
+            insert(UNDO)
+            .from_select(
+                ["user_id", "kind", "payload", "created_at"],
+                select(
+                    literal(user_id), literal(task_undo.COMPLETE), pairs, literal(utcnow())
+                ).having(func.count() > 0),
+            )
+            .returning(UNDO.c.id, func.jsonb_array_length(UNDO.c.payload))
+        )
+        row = await self._one(entry.add_cte(completed))
         await self.session.commit()
-        return Changed(len(changed), undo_id)
+        return Changed(row[1], row[0]) if row else Changed(0, None)
 
     async def delete_completed_matching(self, user_id: int, view: TaskFilter) -> Changed:
         """Delete every completed task of the view, keeping them in the undo log."""
-        result = await self.session.exec(
-            delete(Task)
-            .where(col(Task.user_id) == user_id, *replace(view, completed=True).conditions())
-            .returning(Task)
-        )
-        tasks = tuple(result.scalars().all())
-        undo_id = None
-        if tasks:
-            undo_id = await task_undo.record(
-                self.session, user_id, task_undo.DELETE, [task_undo.snapshot(t) for t in tasks]
-            )
-        await self.session.commit()
-        return Changed(len(tasks), undo_id, tasks)
+        conditions = [TASKS.c.user_id == user_id, *replace(view, completed=True).conditions()]
+        return await self._delete_with_undo(user_id, conditions)
 
     async def undo(self, user_id: int, undo_id: int) -> Changed | None:
         """Reverse a delete or bulk change; None when it can no longer be undone.
@@ -210,48 +277,49 @@ class TaskService:
         (the same place in the list); their version moves on, so a form opened before
         the delete is stale. Only tasks untouched since "mark complete" are reopened.
         """
-        entry = await task_undo.take(self.session, user_id, undo_id)
-        if entry is None:
-            await self.session.commit()
-            return None
-        if entry.kind == task_undo.DELETE:
-            tasks = await self._restore(user_id, entry.payload)
-        else:
-            tasks = await self._reopen(user_id, entry.payload)
-        await self.session.commit()
+        async with atomic(self.session):
+            entry = await task_undo.take(self.session, user_id, undo_id)
+            if entry is None:
+                return None
+            if entry.kind == task_undo.DELETE:
+                tasks = await self._restore(user_id, entry.payload)
+            else:
+                tasks = await self._reopen(user_id, entry.payload)
         return Changed(len(tasks), None, tasks, entry.kind)
 
-    async def _restore(self, user_id: int, rows: list[dict]) -> tuple[Task, ...]:
+    async def _restore(self, user_id: int, rows: list[dict]) -> tuple[TaskRow, ...]:
         values = [task_undo.from_snapshot(row) for row in rows]
         now = utcnow()
         for value in values:
             value.update(user_id=user_id, updated_at=now, version=value["version"] + 1)
         statement = (
-            insert(Task)
+            pg_insert(TASKS)
             .values(values)
             .on_conflict_do_nothing(index_elements=["id"])
-            .returning(Task)
+            .returning(*COLUMNS)
         )
-        result = await self.session.exec(select(Task).from_statement(statement))
-        return tuple(result.scalars().all())
+        return tuple((await self.session.exec(statement)).all())
 
-    async def _reopen(self, user_id: int, pairs: list[list[int]]) -> tuple[Task, ...]:
-        result = await self.session.exec(
-            update(Task)
+    async def _reopen(self, user_id: int, pairs: list[list[int]]) -> tuple[TaskRow, ...]:
+        statement = (
+            update(TASKS)
             .where(
-                col(Task.user_id) == user_id,
-                tuple_(col(Task.id), col(Task.version)).in_([tuple(p) for p in pairs]),
+                TASKS.c.user_id == user_id,
+                tuple_(TASKS.c.id, TASKS.c.version).in_([tuple(p) for p in pairs]),
             )
-            .values(completed=False, updated_at=utcnow(), version=Task.version + 1)
-            .returning(Task)
+            .values(completed=False, updated_at=utcnow(), version=TASKS.c.version + 1)
+            .returning(*COLUMNS)
         )
-        return tuple(result.scalars().all())
+        return tuple((await self.session.exec(statement)).all())
+
+    @staticmethod
+    def _counts_query(user_id: int, view: TaskFilter) -> Any:
+        return select(
+            func.count().filter(TASKS.c.completed.is_(False)).label("active_count"),
+            func.count().filter(TASKS.c.completed.is_(True)).label("completed_count"),
+        ).where(TASKS.c.user_id == user_id, *view.scope().conditions())
 
     async def count_tasks(self, user_id: int, view: TaskFilter = TaskFilter()) -> tuple[int, int]:  # noqa: B008
         """(active, completed) among the view's tasks whatever their status, in one query."""
-        query = select(
-            func.count().filter(col(Task.completed).is_(False)),
-            func.count().filter(col(Task.completed).is_(True)),
-        ).where(Task.user_id == user_id, *view.scope().conditions())
-        active, completed = (await self.session.exec(query)).one()
+        active, completed = (await self.session.exec(self._counts_query(user_id, view))).one()
         return active, completed

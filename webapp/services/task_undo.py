@@ -1,12 +1,15 @@
 """The undo log behind TaskService: what a delete or a bulk change can put back.
 
-A delete stores the rows it removed; "mark complete" stores the (id, version)
-each task reached. An entry is consumed when used and ignored once older than
-UNDO_WINDOW, so an Undo works once, for a limited time, and never brings back
-a version older than the one that was deleted last.
+A delete stores the rows it removed (as JSON, every column: a column added later is
+kept without a change here); "mark complete" stores the (id, version) each task
+reached. Both are written by TaskService in the same statement as the change.
+An entry is consumed when used and ignored once older than UNDO_WINDOW, so an
+Undo works once, for a limited time, and never brings back a version older
+than the one that was deleted last.
 """
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,15 +26,6 @@ DELETE = "delete"
 COMPLETE = "complete"
 
 
-def snapshot(task: Task) -> dict[str, Any]:
-    """Every column of the row, as JSON: a column added later is kept without a change here."""
-    row = {}
-    for column in Task.__table__.columns:
-        value = getattr(task, column.name)
-        row[column.name] = value.isoformat() if isinstance(value, date | datetime) else value
-    return row
-
-
 def from_snapshot(row: dict[str, Any]) -> dict[str, Any]:
     """The column values of a snapshot, typed again for an INSERT."""
     values = {}
@@ -45,13 +39,9 @@ def from_snapshot(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def record(session: AsyncSession, user_id: int, kind: str, payload: list) -> int:
-    """Add an entry in the caller's transaction; returns its id for the Undo token."""
-    entry = UndoEntry(user_id=user_id, kind=kind, payload=payload, created_at=utcnow())
-    session.add(entry)
-    await session.flush()
-    assert entry.id is not None
-    return entry.id
+def row_from_snapshot(row: dict[str, Any]) -> SimpleNamespace:
+    """A snapshot read like a task row (task.title): what a delete reports back."""
+    return SimpleNamespace(**from_snapshot(row))
 
 
 async def take(session: AsyncSession, user_id: int, entry_id: int) -> UndoEntry | None:

@@ -72,6 +72,8 @@ class TokenService:
         if row is None:
             return None
         token, user = row
+        # Detached: whatever the request does to its session later, these stay as loaded.
+        self.session.expunge_all()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_INTERVAL:
             await self.session.exec(
                 update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)

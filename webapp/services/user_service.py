@@ -1,8 +1,8 @@
 """Accounts: creating users, finding them by email, checking and changing passwords."""
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models.user import User
@@ -47,11 +47,15 @@ class UserService:
             return None
         if new_hash is not None:
             # Hashed with older parameters or scheme: upgrade it now that we know the password.
-            user.password_hash = new_hash
+            await self.session.exec(
+                update(User).where(col(User.id) == user.id).values(password_hash=new_hash)
+            )
             await self.session.commit()
         return user
 
     async def set_password(self, user: User, password: str) -> None:
         user.password_hash = await hash_password(password)
-        self.session.add(user)
+        await self.session.exec(
+            update(User).where(col(User.id) == user.id).values(password_hash=user.password_hash)
+        )
         await self.session.commit()

@@ -66,26 +66,27 @@ async def edit_task(request: Request, task: OwnedTask) -> HTMLResponse:
 
 @router.post("/tasks/{task_id:id}")
 async def update_task(
-    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+    request: Request, task_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
     form = await read_form(request)
     view = action_view(request, form.get("return_to"))
     values = form_values(form, (*TASK_FIELDS, "completed"))
     version = _version(form.get("version"))
-    shown = {**task_values(task), **values}
     data, errors = parse_form(TaskUpdate, values)
+    service = TaskService(session)
     if data is None:
+        task = await service.get_task(user.id, task_id)
+        shown = {**task_values(task), **values}
         message = f"Not saved. {errors_sentence(errors)}"
         form_state = FormState(shown, errors, version)
         return edit_answer(request, view, task, form_state, status_code=422, message=message)
-    service = TaskService(session)
     try:
-        updated = await service.update_task(user.id, task.id, data, expected_version=version)
+        updated = await service.update_task(user.id, task_id, data, expected_version=version)
     except StaleTaskError as exc:
         # Someone saved first: show their version beside this input and let the user choose.
         # The form now carries their version, so "Save mine anyway" overwrites knowingly.
         current = exc.current
-        form_state = FormState(shown, {}, current.version)
+        form_state = FormState({**task_values(current), **values}, {}, current.version)
         return edit_answer(
             request, view, current, form_state, conflict=True, status_code=409, message=CONFLICT
         )
@@ -98,7 +99,7 @@ async def update_task(
 
 @router.post("/tasks/{task_id:id}/toggle")
 async def toggle_task(
-    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+    request: Request, task_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
     """Set the status the checkbox (or the no-JS button) asked for; flip when none was sent.
 
@@ -109,12 +110,13 @@ async def toggle_task(
     view = action_view(request, form.get("return_to"))
     sent = form_values(form, ("completed",)).get("completed")
     completed = None if sent is None else sent.strip().lower() in TRUE
+    service = TaskService(session)
     if sent is not None and sent.strip().lower() not in TRUE | FALSE:
+        task = await service.get_task(user.id, task_id)
         parts = [("_row.html", {"task": task, "focus": False})]
         message = "Not changed: completed must be true or false."
         return render_parts(request, parts, context(view), status_code=422, message=message)
-    service = TaskService(session)
-    updated = await service.set_completed(user.id, task.id, completed)
+    updated = await service.set_completed(user.id, task_id, completed)
     done_now = "done" if updated.completed else "not done"
     message = f"Marked “{updated.title}” {done_now}."
     return await row_result(request, service, user.id, view, updated, message=message, focus=False)
@@ -122,13 +124,13 @@ async def toggle_task(
 
 @router.post("/tasks/{task_id:id}/delete")
 async def delete_task(
-    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+    request: Request, task_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
     view = action_view(request, (await read_form(request)).get("return_to"))
     service = TaskService(session)
-    deleted = await service.delete_task(user.id, task.id)
+    deleted = await service.delete_task(user.id, task_id)
     token = undo_token(request, user.id, deleted.undo_id) if deleted.undo_id else None
-    notice = Notice(f"Deleted “{task.title}”.", undo=token)
+    notice = Notice(f"Deleted “{deleted.tasks[0].title}”.", undo=token)
     if answer := done(request, view, notice):
         return answer
     # Only out-of-band parts: the row's hx-swap="delete" removes it whatever the body.

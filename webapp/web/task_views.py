@@ -67,6 +67,26 @@ async def page_of(service: TaskService, user_id: int, view: ListView) -> Page:
     return await service.list_tasks(user_id, view.filter, after=view.cursor, limit=PAGE_SIZE)
 
 
+async def page_and_counts(
+    service: TaskService, user_id: int, view: ListView
+) -> tuple[Page, tuple[int, int]]:
+    return await service.list_with_counts(user_id, view.filter, after=view.cursor, limit=PAGE_SIZE)
+
+
+def status_parts_for(
+    view: ListView, counts: tuple[int, int], notice: Notice | None = None
+) -> list[Part]:
+    """Out-of-band pieces that follow every change: counter, bulk actions, a notice."""
+    active, completed = counts
+    parts: list[Part] = [
+        ("_counter.html", {"active": active, "oob": True}),
+        ("_bulk_actions.html", {"active": active, "completed": completed, "oob": True}),
+    ]
+    if notice is not None:
+        parts.append(("_toast.html", {"notice": notice, "oob": True}))
+    return parts
+
+
 async def list_page(
     request: Request,
     service: TaskService,
@@ -77,8 +97,7 @@ async def list_page(
     notice: Notice | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    page = await page_of(service, user_id, view)
-    active, completed = await service.count_tasks(user_id, view.filter)
+    page, (active, completed) = await page_and_counts(service, user_id, view)
     ctx = {
         **context(view),
         "tasks": page.tasks,
@@ -94,15 +113,7 @@ async def list_page(
 async def status_parts(
     service: TaskService, user_id: int, view: ListView, notice: Notice | None = None
 ) -> list[Part]:
-    """Out-of-band pieces that follow every change: counter, bulk actions, a notice."""
-    active, completed = await service.count_tasks(user_id, view.filter)
-    parts: list[Part] = [
-        ("_counter.html", {"active": active, "oob": True}),
-        ("_bulk_actions.html", {"active": active, "completed": completed, "oob": True}),
-    ]
-    if notice is not None:
-        parts.append(("_toast.html", {"notice": notice, "oob": True}))
-    return parts
+    return status_parts_for(view, await service.count_tasks(user_id, view.filter), notice)
 
 
 async def row_answer(
@@ -149,14 +160,13 @@ async def list_answer(
     *,
     focus_task_id: int | None = None,
 ) -> HTMLResponse:
-    page = await page_of(service, user_id, view)
+    page, counts = await page_and_counts(service, user_id, view)
     list_ctx = {
         "tasks": page.tasks,
         "next_cursor": page.next_cursor,
         "focus_task_id": focus_task_id,
     }
-    parts: list[Part] = [("_list.html", list_ctx)]
-    parts += await status_parts(service, user_id, view, notice)
+    parts: list[Part] = [("_list.html", list_ctx), *status_parts_for(view, counts, notice)]
     return render_parts(request, parts, context(view), message=notice.message)
 
 

@@ -29,8 +29,10 @@ from webapp.web.task_views import (
     errors_sentence,
     list_answer,
     list_page,
+    page_and_counts,
     page_of,
     status_parts,
+    status_parts_for,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
@@ -70,16 +72,17 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep) -
         if new_task is not None:
             drafts.take(request, response, drafts.NEW_TASK)
         return response
-    page = await page_of(service, user.id, view)
     if view.after:
+        page = await page_of(service, user.id, view)
         # "Load more": rows appended to the list, and the next "Load more" in place.
         parts: list[Part] = [
             ("_rows.html", {"tasks": page.tasks}),
             ("_load_more.html", {"next_cursor": page.next_cursor, "oob": True}),
         ]
         return render_parts(request, parts, context(view))
+    page, counts = await page_and_counts(service, user.id, view)
     list_ctx = {"tasks": page.tasks, "next_cursor": page.next_cursor, "oob_controls": True}
-    parts = [("_list.html", list_ctx)] + await status_parts(service, user.id, view)
+    parts = [("_list.html", list_ctx)] + status_parts_for(view, counts)
     shown = _plural(len(page.tasks), "task") + (" and more" if page.next_cursor else "")
     response = render_parts(
         request, parts, context(view), title=view.title, message=f"{shown} shown."

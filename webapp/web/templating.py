@@ -42,3 +42,4 @@ templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["priorities"] = list(Priority)
 templates.env.filters["since"] = relative_time
 templates.env.filters["exact_time"] = exact_time
+templates.env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
