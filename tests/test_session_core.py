@@ -34,7 +34,7 @@ async def test_session_ids_are_stored_hashed_and_expire(session: AsyncSession, u
     raw = await service.create_session(user.id, "agent")
     stored = await session.get(UserSession, hash_token(raw))
     assert stored is not None and raw not in stored.id_hash
-    assert (await service.authenticate(raw))[1].id == user.id
+    assert (await service.authenticate(raw)).id == user.id
 
     idle = utcnow() - timedelta(days=15)
     await session.exec(update(UserSession).values(last_seen_at=idle))

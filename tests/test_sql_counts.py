@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import listed
+from webapp.db import Query
 from webapp.models import Task, User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.task_service import TaskService
@@ -24,29 +25,39 @@ HX = {
 
 @contextmanager
 def counting_statements(app: FastAPI) -> Iterator[list[str]]:
-    """Every round trip to the database: each statement, and BEGIN/COMMIT/ROLLBACK when
-    they are really sent (a connection in autocommit sends none)."""
+    """Every round trip to the database: the statements SQLAlchemy sends, and what goes
+    straight to the driver (webapp.db.Query, and BEGIN/COMMIT when they are really sent)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         statements.append(statement)
 
-    def transaction(name: str):  # noqa: ANN202
-        def handler(conn) -> None:  # noqa: ANN001
-            if not conn.connection.dbapi_connection.autocommit:
-                statements.append(name)
+    def logged(query) -> None:  # noqa: ANN001
+        statements.append(query.query)
 
-        return handler
+    def checkout(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+        dbapi_connection.driver_connection.add_query_logger(logged)
+
+    def checkin(dbapi_connection, record) -> None:  # noqa: ANN001
+        if dbapi_connection is not None:
+            dbapi_connection.driver_connection.remove_query_logger(logged)
+
+    fetch = Query.fetch
+
+    async def counted_fetch(self: Query, session, **values):  # noqa: ANN001, ANN202
+        # Query runs on asyncpg's own pool, out of SQLAlchemy's sight: counted here.
+        statements.append(self.sql)
+        return await fetch(self, session, **values)
 
     engine = app.state.engine.sync_engine
-    listeners = [("before_cursor_execute", record)] + [
-        (name, transaction(name.upper())) for name in ("begin", "commit", "rollback")
-    ]
+    listeners = [("before_cursor_execute", record), ("checkout", checkout), ("checkin", checkin)]
     for name, handler in listeners:
         event.listen(engine, name, handler)
+    Query.fetch = counted_fetch  # type: ignore[method-assign]
     try:
         yield statements
     finally:
+        Query.fetch = fetch  # type: ignore[method-assign]
         for name, handler in listeners:
             event.remove(engine, name, handler)
 

@@ -122,11 +122,11 @@ class PlainBrowser:
     def titles(self) -> list[str]:
         task_list = self.page.find("ul", attrs={"aria-label": "Tasks"})
         assert isinstance(task_list, Tag)
-        return [" ".join(t.get_text().split()) for t in task_list.select("li .task-title")]
+        return [" ".join(t.get_text().split()) for t in task_list.select("li .title")]
 
     def row(self, title: str) -> Tag:
         for li in self.page.select("ul.task-list > li"):
-            if " ".join(li.select_one(".task-title").get_text().split()) == title:
+            if " ".join(li.select_one(".title").get_text().split()) == title:
                 return li
         raise AssertionError(f"no task {title!r} on {self.url}")
 
@@ -182,7 +182,7 @@ async def test_add_toggle_filter_and_clear_without_javascript(browser: PlainBrow
     assert browser.titles() == ["Pay rent"]
     await browser.submit("/tasks/complete-all")
     assert "0 items left" in browser.text
-    assert "is-done" in browser.row("Pay rent")["class"]
+    assert "done" in browser.row("Pay rent")["class"]
 
 
 async def test_empty_title_is_refused_with_the_input_kept(browser: PlainBrowser) -> None:

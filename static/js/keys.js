@@ -21,14 +21,14 @@ function focusField(input) {
 }
 
 function edit(row, fromRow) {
-  const link = row.querySelector("[data-edit]");
+  const link = row.querySelector("[id^=edit-]");
   if (!link) return;
   if (fromRow) editedFromRow.add(row.id);
   link.click();
 }
 
 function setPriority(row, priority) {
-  htmx.ajax("POST", `/tasks/${row.dataset.taskId}`, {
+  htmx.ajax("POST", `/tasks/${row.id.slice("task-".length)}`, {
     target: row,
     swap: "outerHTML swapEmpty:true",
     values: { priority },
@@ -75,8 +75,8 @@ function onRowKey(event, row) {
   if (key === "Enter" && onRowItself) edit(row, event.target === row);
   else if (key === "e") edit(row, true);
   // The checkbox itself, so the form sends the state the row will show (never a flip).
-  else if (key === "x") row.querySelector("form.task-toggle input[type=checkbox]")?.click();
-  else if (key === "Delete") row.querySelector("form.task-delete")?.requestSubmit();
+  else if (key === "x") row.querySelector("form.toggle input[type=checkbox]")?.click();
+  else if (key === "Delete") row.querySelector("form.delete")?.requestSubmit();
   else if (PRIORITY_KEYS[key]) setPriority(row, PRIORITY_KEYS[key]);
   else return false;
   return true;
@@ -138,6 +138,6 @@ function onKey(event) {
 document.addEventListener("keydown", onKey);
 
 document.addEventListener("dblclick", (event) => {
-  const title = event.target.closest?.(".task-title");
-  if (title) rowOf(title)?.querySelector("[data-edit]")?.click();
+  const title = event.target.closest?.(".task .title");
+  if (title) rowOf(title)?.querySelector("[id^=edit-]")?.click();
 });

@@ -124,20 +124,20 @@ async def test_a_whole_session_without_the_mouse(page: Page, session: AsyncSessi
 
     # x toggles; focus stays on the row.
     await page.keyboard.press("x")
-    await expect(item(page, "Pay rent today")).to_have_class(re.compile(r"\bis-done\b"))
+    await expect(item(page, "Pay rent today")).to_have_class(re.compile(r"\bdone\b"))
     await expect(announcer(page)).to_have_text("Marked “Pay rent today” done.")
     await expect(page.get_by_text("2 items left")).to_be_visible()
     await expect_row_focused(page, "Pay rent today")
 
     # 1/2/3 set the priority of the focused task.
     await page.keyboard.press("1")
-    await expect(item(page, "Pay rent today").locator(".priority")).to_have_text("Priority: High")
+    await expect(item(page, "Pay rent today").locator(".prio")).to_have_text("Priority: High")
     await expect(announcer(page)).to_have_text("Priority set to high.")
     await expect_row_focused(page, "Pay rent today")
     await page.keyboard.press("3")
-    await expect(item(page, "Pay rent today").locator(".priority")).to_have_text("Priority: Low")
+    await expect(item(page, "Pay rent today").locator(".prio")).to_have_text("Priority: Low")
     await page.keyboard.press("2")
-    await expect(item(page, "Pay rent today").locator(".priority")).to_have_text("Priority: Medium")
+    await expect(item(page, "Pay rent today").locator(".prio")).to_have_text("Priority: Medium")
     await expect_row_focused(page, "Pay rent today")
 
     # Delete: the next row takes focus; u brings the task back, focused.
@@ -152,7 +152,7 @@ async def test_a_whole_session_without_the_mouse(page: Page, session: AsyncSessi
         [re.compile("Call mum"), re.compile("Pay rent today"), re.compile("Buy milk")]
     )
     await expect_row_focused(page, "Pay rent today")
-    await expect(item(page, "Pay rent today")).to_have_class(re.compile(r"\bis-done\b"))
+    await expect(item(page, "Pay rent today")).to_have_class(re.compile(r"\bdone\b"))
 
     # Deleting the last row moves focus up; z undoes as well.
     await page.keyboard.press("End")
@@ -237,13 +237,13 @@ async def test_keys_typed_into_fields_or_with_modifiers_are_not_shortcuts(
     await page.keyboard.press("x")
     await expect(announcer(page)).to_have_text("Marked “Fix the x/j?1 bug” done.")
     assert [re.sub(r"^.*?/tasks", "/tasks", url) for url in posts] == [
-        f"/tasks/{await item(page, 'Fix').get_attribute('data-task-id')}/toggle"
+        f"/tasks/{(await item(page, 'Fix').get_attribute('id')).removeprefix('task-')}/toggle"
     ]
 
     # A checkbox is pressed, not typed into: keys still work there.
     await item(page, "Fix").get_by_role("checkbox", name="Completed").focus()
     await page.keyboard.press("x")
-    await expect(item(page, "Fix")).not_to_have_class(re.compile(r"\bis-done\b"))
+    await expect(item(page, "Fix")).not_to_have_class(re.compile(r"\bdone\b"))
 
 
 async def test_focus_lands_somewhere_sensible_after_every_swap(
@@ -255,7 +255,7 @@ async def test_focus_lands_somewhere_sensible_after_every_swap(
     for title in ("One", "Two"):
         await page.keyboard.type(title)
         await page.keyboard.press("Enter")
-    await expect(rows(page).locator(".task-title")).to_have_text(["Two", "One"])
+    await expect(rows(page).locator(".title")).to_have_text(["Two", "One"])
     await expect(page.get_by_label("New task")).to_have_value("")
     await expect(page.get_by_text("2 items left")).to_be_visible()
     # A task completed while viewing Active leaves the list: its neighbour gets focus.

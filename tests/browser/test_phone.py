@@ -17,7 +17,7 @@ MIN_TARGET = 44  # px, WCAG 2.5.5 and both platforms' guidelines
 CONTROLS_JS = """
 () => [...document.querySelectorAll(`a[href], button, select, textarea, summary, label.check,
     input:not([type=hidden]):not([type=checkbox])`)]
-  .filter(el => el.checkVisibility() && !el.closest('.visually-hidden, .skip-link'))
+  .filter(el => el.checkVisibility() && !el.closest('.sr, .skip-link'))
   .map(el => {
     const r = el.getBoundingClientRect();
     return {what: el.outerHTML.slice(0, 90), width: r.width, height: r.height};
@@ -67,7 +67,7 @@ async def test_main_flow_by_touch_alone(phone: Page, session: AsyncSession) -> N
             await expect(control).to_have_css("opacity", "1")
 
     await item(phone, "Pay rent").locator("label.check").tap()
-    await expect(item(phone, "Pay rent")).to_have_class(re.compile(r"\bis-done\b"))
+    await expect(item(phone, "Pay rent")).to_have_class(re.compile(r"\bdone\b"))
     await expect(phone.get_by_text("2 items left")).to_be_visible()
 
     await item(phone, "Call mum").get_by_role("link", name="Edit").tap()

@@ -107,7 +107,7 @@ async def test_edit_saves_with_enter_and_escape_restores_row_and_focus(
     await expect(item(page, "Not this")).to_have_count(0)
 
     # Double-click on the title opens the editor too; an empty title is refused in place.
-    await item(page, "Final").locator(".task-title").dblclick()
+    await item(page, "Final").locator(".title").dblclick()
     await page.get_by_label("Title").fill("")
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_text("This can't be empty.")).to_be_visible()
@@ -125,7 +125,7 @@ async def test_toggle_updates_counter_and_leaves_a_filtered_view(
 
     await item(page, "Second").get_by_role("checkbox", name="Completed").check()
 
-    await expect(item(page, "Second")).to_have_class(re.compile(r"\bis-done\b"))
+    await expect(item(page, "Second")).to_have_class(re.compile(r"\bdone\b"))
     await expect(page.get_by_text("1 item left")).to_be_visible()
     await expect(page.get_by_role("button", name="Clear completed")).to_be_visible()
 

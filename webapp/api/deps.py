@@ -14,7 +14,7 @@ from pydantic import BaseModel
 import webapp.routing  # noqa: F401  (registers the {…:id} path convertor)
 from webapp.db import SessionDep
 from webapp.models.task import Task
-from webapp.models.user import User
+from webapp.models.user import Account
 from webapp.services.task_service import TaskService
 from webapp.services.token_service import TokenService
 
@@ -60,7 +60,7 @@ def not_authenticated(detail: str = "Not authenticated") -> HTTPException:
 async def get_current_api_user(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> User:
+) -> Account:
     if credentials is None:
         raise not_authenticated()
     user = await TokenService(session).authenticate(credentials.credentials)
@@ -69,17 +69,17 @@ async def get_current_api_user(
     return user
 
 
-ApiUser = Annotated[User, Depends(get_current_api_user)]
+ApiUser = Annotated[Account, Depends(get_current_api_user)]
 
 
-async def get_path_owner(user_id: Annotated[int, Path()], user: ApiUser) -> User:
+async def get_path_owner(user_id: Annotated[int, Path()], user: ApiUser) -> Account:
     """The caller, when the path's user_id is theirs (403 otherwise: the id is no secret)."""
     if user_id != user.id:
         raise HTTPException(status_code=403, detail="Not your user_id")
     return user
 
 
-PathOwner = Annotated[User, Depends(get_path_owner)]
+PathOwner = Annotated[Account, Depends(get_path_owner)]
 
 
 async def get_owned_task(

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,3 +16,12 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=320)
     password_hash: str = Field(max_length=255)
     created_at: datetime = timestamp_field()
+
+
+@dataclass(frozen=True)
+class Account:
+    """The signed-in user as a request knows it: read once with its session or token,
+    never written back (a change to the user goes through UserService)."""
+
+    id: int
+    email: str

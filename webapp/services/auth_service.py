@@ -8,7 +8,7 @@ could have), the caller learns only "no": which emails exist is nobody's busines
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from webapp.models.user import User
+from webapp.models.user import Account, User
 from webapp.schemas.user import PasswordChange, UserLogin, UserRegister
 from webapp.services.login_throttle import LoginThrottle, Throttled
 from webapp.services.session_service import SessionService
@@ -52,7 +52,7 @@ class AuthService:
         return await self.users.create_user(data.email, data.password)
 
     async def change_password(
-        self, user: User, change: PasswordChange, *, client: str, keep_session: str | None
+        self, user: Account, change: PasswordChange, *, client: str, keep_session: str | None
     ) -> None:
         """Set the new password, then end every other session and revoke every API token:
         whoever knew the old password, or holds something made with it, is out.
@@ -65,7 +65,7 @@ class AuthService:
         if confirmed is None or confirmed.id != user.id:
             raise WrongPassword
         await self.throttle.succeeded(attempt)
-        await self.users.set_password(user, change.new_password)
+        await self.users.set_password(user.id, change.new_password)
         await self.end_other_access(user.id, keep_session=keep_session, revoke_tokens=True)
 
     async def end_other_access(

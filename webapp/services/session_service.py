@@ -9,13 +9,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from webapp.db import Query
 from webapp.models.auth import UserSession
 from webapp.models.base import utcnow
-from webapp.models.user import User
+from webapp.models.user import Account, User
 
 IDLE_TIMEOUT = timedelta(days=14)
 ABSOLUTE_TIMEOUT = timedelta(days=30)
@@ -25,6 +26,26 @@ REFRESH_INTERVAL = timedelta(minutes=1)
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+_SESSIONS, _USERS = UserSession.__table__, User.__table__
+# The lookup behind every page: compiled once, run on the driver (webapp.db.Query).
+_AUTHENTICATE = Query(
+    select(
+        _SESSIONS.c.id_hash, _SESSIONS.c.last_seen_at, _USERS.c.id.label("user_id"), _USERS.c.email
+    )
+    .select_from(_SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
+    .where(
+        _SESSIONS.c.id_hash == bindparam("id_hash"),
+        _SESSIONS.c.expires_at > bindparam("now"),
+        _SESSIONS.c.last_seen_at > bindparam("idle_after"),
+    )
+)
+_SEEN = Query(
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id_hash == bindparam("id_hash"))
+    .values(last_seen_at=bindparam("now"))
+)
 
 
 class SessionService:
@@ -48,33 +69,17 @@ class SessionService:
         await self.session.commit()
         return raw
 
-    async def authenticate(self, raw: str) -> tuple[UserSession, User] | None:
-        """The live session and its user for a raw id, refreshing last_seen_at now and then."""
+    async def authenticate(self, raw: str) -> Account | None:
+        """The user of a live session, refreshing its last_seen_at now and then."""
         now = utcnow()
-        result = await self.session.exec(
-            select(UserSession, User)
-            .join(User, col(User.id) == col(UserSession.user_id))
-            .where(
-                UserSession.id_hash == hash_token(raw),
-                col(UserSession.expires_at) > now,
-                col(UserSession.last_seen_at) > now - IDLE_TIMEOUT,
-            )
+        found = await _AUTHENTICATE.fetchrow(
+            self.session, id_hash=hash_token(raw), now=now, idle_after=now - IDLE_TIMEOUT
         )
-        row = result.first()
-        if row is None:
+        if found is None:
             return None
-        user_session, user = row
-        # Detached: whatever the request does to its session later, these stay as loaded.
-        self.session.expunge_all()
-        if now - user_session.last_seen_at >= REFRESH_INTERVAL:
-            await self.session.exec(
-                update(UserSession)
-                .where(col(UserSession.id_hash) == user_session.id_hash)
-                .values(last_seen_at=now)
-            )
-            await self.session.commit()
-            user_session.last_seen_at = now
-        return user_session, user
+        if now - found.last_seen_at >= REFRESH_INTERVAL:
+            await _SEEN.fetch(self.session, id_hash=found.id_hash, now=now)
+        return Account(found.user_id, found.email)
 
     async def end_session(self, raw: str) -> None:
         await self.session.exec(

@@ -8,7 +8,7 @@ bulk action always agree on which tasks a view holds. Pages are keysets over
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, bindparam, or_
 from sqlmodel import col
 
 from webapp.models.base import MAX_ID
@@ -46,6 +46,39 @@ class TaskFilter:
     def scope(self) -> "TaskFilter":
         """The same tasks whatever their status: what a view's counts are counted over."""
         return replace(self, completed=None)
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """Which conditions this filter has: a compiled query is kept per shape."""
+        return (self.completed is not None, self.priority is not None, bool(self.search))
+
+    def values(self) -> dict[str, object]:
+        """The values of `bound_conditions(self.shape)`'s parameters."""
+        return {
+            "completed": self.completed,
+            "priority": self.priority.value if self.priority is not None else None,
+            "pattern": f"%{_escape_like(self.search)}%" if self.search else None,
+        }
+
+    @staticmethod
+    def bound_conditions(shape: tuple[bool, bool, bool]) -> list[ColumnElement[bool]]:
+        """The conditions of a filter of `shape`, with named parameters in place of values."""
+        has_status, has_priority, has_search = shape
+        tasks = Task.__table__.c
+        found: list[ColumnElement[bool]] = []
+        if has_status:
+            found.append(tasks.completed == bindparam("completed"))
+        if has_priority:
+            found.append(tasks.priority == bindparam("priority"))
+        if has_search:
+            pattern = bindparam("pattern")
+            found.append(
+                or_(
+                    tasks.title.ilike(pattern, escape="\\"),
+                    tasks.description.ilike(pattern, escape="\\"),
+                )
+            )
+        return found
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []

@@ -12,13 +12,26 @@ statement (a data-modifying WITH).
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, case, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import (
+    Row,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from webapp.db import atomic
+from webapp.db import Query, atomic
 from webapp.models.base import utcnow, valid_id
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
@@ -42,6 +55,89 @@ TASKS = Task.__table__
 UNDO = UndoEntry.__table__
 COLUMNS = tuple(TASKS.columns)
 TaskRow = Row[Any]
+Shape = tuple[bool, bool, bool]
+
+
+# The hot statements, compiled once (per filter shape) and run on the driver: see
+# webapp.db.Query. Each is the same SQLAlchemy Core a one-off query would build.
+
+
+def _page(shape: Shape, keyset: bool) -> Any:
+    query = select(*COLUMNS).where(
+        TASKS.c.user_id == bindparam("user_id"), *TaskFilter.bound_conditions(shape)
+    )
+    if keyset:
+        after = tuple_(
+            bindparam("after_at", type_=TASKS.c.created_at.type),
+            bindparam("after_id", type_=TASKS.c.id.type),
+        )
+        query = query.where(tuple_(TASKS.c.created_at, TASKS.c.id) < after)
+    return query.order_by(TASKS.c.created_at.desc(), TASKS.c.id.desc()).limit(bindparam("limit"))
+
+
+def _counts(shape: Shape) -> Any:
+    scope = (False, *shape[1:])  # a view's counts are over its tasks whatever their status
+    return select(
+        func.count().filter(TASKS.c.completed.is_(False)).label("active_count"),
+        func.count().filter(TASKS.c.completed.is_(True)).label("completed_count"),
+    ).where(TASKS.c.user_id == bindparam("user_id"), *TaskFilter.bound_conditions(scope))
+
+
+@cache
+def _page_query(shape: Shape, keyset: bool) -> Query:
+    return Query(_page(shape, keyset))
+
+
+@cache
+def _counts_query(shape: Shape) -> Query:
+    return Query(_counts(shape))
+
+
+@cache
+def _page_with_counts_query(shape: Shape, keyset: bool) -> Query:
+    """The counts and a page in one round trip, joined so the counts come back even when
+    the page is empty; each part is planned on its own (the page stops after limit rows)."""
+    counts, page = _counts(shape).cte("counts"), _page(shape, keyset).cte("page")
+    return Query(
+        select(counts.c.active_count, counts.c.completed_count, *page.c)
+        .select_from(counts.outerjoin(page, true()))
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+    )
+
+
+_GET = Query(
+    select(*COLUMNS).where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"))
+)
+_CREATE = Query(
+    insert(TASKS)
+    .values(
+        user_id=bindparam("user_id"),
+        title=bindparam("title"),
+        description=bindparam("description"),
+        priority=bindparam("priority"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    .returning(*COLUMNS)
+)
+
+
+def _set_completed(target: Any) -> Query:
+    unchanged = TASKS.c.completed == target
+    return Query(
+        update(TASKS)
+        .where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"))
+        .values(
+            completed=target,
+            version=case((unchanged, TASKS.c.version), else_=TASKS.c.version + 1),
+            updated_at=case((unchanged, TASKS.c.updated_at), else_=bindparam("now")),
+        )
+        .returning(*COLUMNS)
+    )
+
+
+_SET_COMPLETED = _set_completed(bindparam("completed"))
+_FLIP_COMPLETED = _set_completed(TASKS.c.completed.is_(False))
 
 
 class TaskNotFound(Exception):
@@ -78,10 +174,8 @@ class TaskService:
         return (await self.session.exec(statement)).first()
 
     async def create_task(self, user_id: int, task_data: TaskCreate) -> TaskRow:
-        now = utcnow()
-        values = task_data.model_dump() | {"user_id": user_id, "created_at": now, "updated_at": now}
-        task = await self._one(insert(TASKS).values(values).returning(*COLUMNS))
-        await self.session.commit()
+        values = task_data.model_dump(mode="json")
+        task = await _CREATE.fetchrow(self.session, user_id=user_id, now=utcnow(), **values)
         assert task is not None
         return task
 
@@ -99,11 +193,9 @@ class TaskService:
         keyset, so tasks added meanwhile never shift a page. One extra row tells
         whether a next page exists, without a second query.
         """
-        query = select(*COLUMNS).where(TASKS.c.user_id == user_id, *view.conditions())
-        if after is not None:
-            query = query.where(tuple_(TASKS.c.created_at, TASKS.c.id) < tuple_(*after))
-        query = query.order_by(TASKS.c.created_at.desc(), TASKS.c.id.desc()).limit(limit + 1)
-        tasks = list((await self.session.exec(query)).all())
+        tasks = await _page_query(view.shape, after is not None).fetch(
+            self.session, **self._params(user_id, view, after, limit)
+        )
         if len(tasks) > limit:
             tasks = tasks[:limit]
             return Page(tasks, encode_cursor(tasks[-1]))
@@ -123,18 +215,9 @@ class TaskService:
         the page (an index scan that stops after `limit` + 1 rows), joined so that
         the counts come back even when the page is empty.
         """
-        counts = self._counts_query(user_id, view).cte("counts")
-        page_query = select(*COLUMNS).where(TASKS.c.user_id == user_id, *view.conditions())
-        if after is not None:
-            page_query = page_query.where(tuple_(TASKS.c.created_at, TASKS.c.id) < tuple_(*after))
-        order = (TASKS.c.created_at.desc(), TASKS.c.id.desc())
-        page = page_query.order_by(*order).limit(limit + 1).cte("page")
-        query = (
-            select(counts.c.active_count, counts.c.completed_count, *page.c)
-            .select_from(counts.outerjoin(page, literal(True)))
-            .order_by(page.c.created_at.desc(), page.c.id.desc())
+        rows = await _page_with_counts_query(view.shape, after is not None).fetch(
+            self.session, **self._params(user_id, view, after, limit)
         )
-        rows = (await self.session.exec(query)).all()
         totals = (rows[0].active_count, rows[0].completed_count)
         tasks = [row for row in rows if row.id is not None]
         if len(tasks) > limit:
@@ -142,10 +225,24 @@ class TaskService:
             return Page(tasks, encode_cursor(tasks[-1])), totals
         return Page(tasks, ""), totals
 
+    @staticmethod
+    def _params(
+        user_id: int, view: TaskFilter, after: tuple[datetime, int] | None, limit: int
+    ) -> dict[str, Any]:
+        """The values of a page query: one more row than asked for tells whether a next
+        page exists, without a second query."""
+        after_at, after_id = after or (None, None)
+        return {
+            "user_id": user_id,
+            "limit": limit + 1,
+            "after_at": after_at,
+            "after_id": after_id,
+        } | view.values()
+
     async def get_task(self, user_id: int, task_id: int) -> TaskRow:
         if not valid_id(task_id):
             raise TaskNotFound
-        task = await self._one(select(*COLUMNS).where(*_mine(user_id, task_id)))
+        task = await _GET.fetchrow(self.session, id=task_id, user_id=user_id)
         if task is None:
             raise TaskNotFound
         return task
@@ -189,19 +286,11 @@ class TaskService:
         """
         if not valid_id(task_id):
             raise TaskNotFound
-        target = TASKS.c.completed.is_(False) if completed is None else literal(completed)
-        unchanged = TASKS.c.completed == target
-        task = await self._one(
-            update(TASKS)
-            .where(*_mine(user_id, task_id))
-            .values(
-                completed=target,
-                version=case((unchanged, TASKS.c.version), else_=TASKS.c.version + 1),
-                updated_at=case((unchanged, TASKS.c.updated_at), else_=utcnow()),
-            )
-            .returning(*COLUMNS)
+        query = _FLIP_COMPLETED if completed is None else _SET_COMPLETED
+        values = {} if completed is None else {"completed": completed}
+        task = await query.fetchrow(
+            self.session, id=task_id, user_id=user_id, now=utcnow(), **values
         )
-        await self.session.commit()
         if task is None:
             raise TaskNotFound
         return task
@@ -312,14 +401,10 @@ class TaskService:
         )
         return tuple((await self.session.exec(statement)).all())
 
-    @staticmethod
-    def _counts_query(user_id: int, view: TaskFilter) -> Any:
-        return select(
-            func.count().filter(TASKS.c.completed.is_(False)).label("active_count"),
-            func.count().filter(TASKS.c.completed.is_(True)).label("completed_count"),
-        ).where(TASKS.c.user_id == user_id, *view.scope().conditions())
-
     async def count_tasks(self, user_id: int, view: TaskFilter = TaskFilter()) -> tuple[int, int]:  # noqa: B008
         """(active, completed) among the view's tasks whatever their status, in one query."""
-        active, completed = (await self.session.exec(self._counts_query(user_id, view))).one()
-        return active, completed
+        row = await _counts_query(view.shape).fetchrow(
+            self.session, user_id=user_id, **view.values()
+        )
+        assert row is not None
+        return row.active_count, row.completed_count

@@ -7,13 +7,14 @@ secret scanners and people recognise a leaked one.
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from webapp.db import Query
 from webapp.models.auth import ApiToken
 from webapp.models.base import utcnow, valid_id
-from webapp.models.user import User
+from webapp.models.user import Account, User
 from webapp.services.session_service import hash_token
 
 TOKEN_PREFIX = "tm_"
@@ -31,6 +32,29 @@ def token_status(token: ApiToken, now: datetime | None = None) -> str:
     if token.expires_at is not None and token.expires_at <= now:
         return "expired"
     return "active"
+
+
+_TOKENS, _USERS = ApiToken.__table__, User.__table__
+# The lookup behind every API call: compiled once, run on the driver (webapp.db.Query).
+_AUTHENTICATE = Query(
+    select(
+        _TOKENS.c.id.label("token_id"),
+        _TOKENS.c.last_used_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.email,
+    )
+    .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
+    .where(
+        _TOKENS.c.token_hash == bindparam("token_hash"),
+        _TOKENS.c.revoked_at.is_(None),
+        _TOKENS.c.expires_at.is_(None) | (_TOKENS.c.expires_at > bindparam("now")),
+    )
+)
+_USED = Query(
+    update(_TOKENS)
+    .where(_TOKENS.c.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
 
 
 class TokenService:
@@ -54,32 +78,17 @@ class TokenService:
         await self.session.commit()
         return token, raw
 
-    async def authenticate(self, raw: str) -> User | None:
+    async def authenticate(self, raw: str) -> Account | None:
         """The owner of a live token, or None for an unknown, revoked or expired one."""
         if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
             return None
         now = utcnow()
-        result = await self.session.exec(
-            select(ApiToken, User)
-            .join(User, col(User.id) == col(ApiToken.user_id))
-            .where(
-                ApiToken.token_hash == hash_token(raw),
-                col(ApiToken.revoked_at).is_(None),
-                (col(ApiToken.expires_at).is_(None)) | (col(ApiToken.expires_at) > now),
-            )
-        )
-        row = result.first()
-        if row is None:
+        found = await _AUTHENTICATE.fetchrow(self.session, token_hash=hash_token(raw), now=now)
+        if found is None:
             return None
-        token, user = row
-        # Detached: whatever the request does to its session later, these stay as loaded.
-        self.session.expunge_all()
-        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_INTERVAL:
-            await self.session.exec(
-                update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
-            )
-            await self.session.commit()
-        return user
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USED_INTERVAL:
+            await _USED.fetch(self.session, token_id=found.token_id, now=now)
+        return Account(found.user_id, found.email)
 
     async def list_tokens(self, user_id: int) -> list[ApiToken]:
         """All the user's tokens, newest first, including revoked and expired ones."""

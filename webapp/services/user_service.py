@@ -53,9 +53,9 @@ class UserService:
             await self.session.commit()
         return user
 
-    async def set_password(self, user: User, password: str) -> None:
-        user.password_hash = await hash_password(password)
+    async def set_password(self, user_id: int, password: str) -> None:
+        password_hash = await hash_password(password)
         await self.session.exec(
-            update(User).where(col(User.id) == user.id).values(password_hash=user.password_hash)
+            update(User).where(col(User.id) == user_id).values(password_hash=password_hash)
         )
         await self.session.commit()

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import SessionDep
-from webapp.models.user import User
+from webapp.models.user import Account
 from webapp.schemas.user import PasswordChange
 from webapp.services.auth_service import AuthService, Throttled, WrongPassword
 from webapp.services.session_service import SessionService, hash_token
@@ -51,7 +51,7 @@ def _browser_summary(user_agent: str) -> str:
 async def _settings_page(
     request: Request,
     session: AsyncSession,
-    user: User,
+    user: Account,
     *,
     notice: str | None = None,
     errors: dict[str, str] | None = None,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import SessionDep
-from webapp.models.user import User
+from webapp.models.user import Account, User
 from webapp.schemas.user import UserRegister
 from webapp.services import task_undo
 from webapp.services.auth_service import AuthService, Throttled
@@ -53,7 +53,9 @@ def too_many_attempts(throttled: Throttled, what: str = "failed attempts") -> HT
     )
 
 
-async def log_in(request: Request, response: Response, session: AsyncSession, user: User) -> None:
+async def log_in(
+    request: Request, response: Response, session: AsyncSession, user: User | Account
+) -> None:
     """Give the browser a brand-new session for `user`, ending whatever session it had."""
     sessions = SessionService(session)
     previous = cookies.read_session_id(request)

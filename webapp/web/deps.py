@@ -8,7 +8,7 @@ from fastapi import Depends, HTTPException, Request
 import webapp.routing  # noqa: F401  (registers the {…:id} path convertor)
 from webapp.db import SessionDep
 from webapp.models.task import Task
-from webapp.models.user import User
+from webapp.models.user import Account
 from webapp.services.session_service import SessionService
 from webapp.services.task_service import TaskService
 from webapp.web import cookies
@@ -29,7 +29,7 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-async def get_optional_user(request: Request, session: SessionDep) -> User | None:
+async def get_optional_user(request: Request, session: SessionDep) -> Account | None:
     """The logged-in user, or None. Sets request.state.session_id for CSRF tokens."""
     if hasattr(request.state, "user"):
         return request.state.user
@@ -39,14 +39,14 @@ async def get_optional_user(request: Request, session: SessionDep) -> User | Non
         found = await SessionService(session).authenticate(raw)
         if found is not None:
             request.state.session_id = raw
-            request.state.user = found[1]
+            request.state.user = found
     return request.state.user
 
 
-OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+OptionalUser = Annotated[Account | None, Depends(get_optional_user)]
 
 
-async def get_current_user(request: Request, user: OptionalUser) -> User:
+async def get_current_user(request: Request, user: OptionalUser) -> Account:
     if user is None:
         raise LoginRequired(return_path(request))
     return user
@@ -66,7 +66,7 @@ def return_path(request: Request) -> str | None:
     return same_site_referer(request)
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[Account, Depends(get_current_user)]
 
 
 def _site(scheme: str | None, host: str | None, port: int | None) -> str | None:
@@ -100,7 +100,7 @@ async def _sent_token(request: Request) -> str | None:
     return None
 
 
-async def _check_csrf(request: Request, user: User | None, *, login_route: bool) -> None:
+async def _check_csrf(request: Request, user: Account | None, *, login_route: bool) -> None:
     """Refuse unsafe requests without this browser's CSRF token (form field or header).
 
     Requests that name another site in Origin (or, failing that, Referer) are refused

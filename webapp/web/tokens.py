@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from webapp.db import SessionDep
 from webapp.models.base import utcnow
-from webapp.models.user import User
+from webapp.models.user import Account
 from webapp.schemas.token import TokenCreate
 from webapp.services.token_service import TokenService, token_status
 from webapp.web.deps import CsrfProtected, CurrentUser
@@ -36,7 +36,7 @@ REVEAL_MAX_AGE = 120
 async def _page(
     request: Request,
     session: SessionDep,
-    user: User,
+    user: Account,
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
