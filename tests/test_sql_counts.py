@@ -1,17 +1,15 @@
 """The list page and every fragment issue a fixed number of SQL statements, however many
 tasks there are (no query per row)."""
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import listed
-from webapp.db import Query
+from webapp.db import counting_round_trips
 from webapp.models import Task, User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.task_service import TaskService
@@ -23,43 +21,8 @@ HX = {
 }
 
 
-@contextmanager
-def counting_statements(app: FastAPI) -> Iterator[list[str]]:
-    """Every round trip to the database: the statements SQLAlchemy sends, and what goes
-    straight to the driver (webapp.db.Query, and BEGIN/COMMIT when they are really sent)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    def logged(query) -> None:  # noqa: ANN001
-        statements.append(query.query)
-
-    def checkout(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
-        dbapi_connection.driver_connection.add_query_logger(logged)
-
-    def checkin(dbapi_connection, record) -> None:  # noqa: ANN001
-        if dbapi_connection is not None:
-            dbapi_connection.driver_connection.remove_query_logger(logged)
-
-    fetch = Query.fetch
-
-    async def counted_fetch(self: Query, session, **values):  # noqa: ANN001, ANN202
-        # Query runs on asyncpg's own pool, out of SQLAlchemy's sight: counted here.
-        statements.append(self.sql)
-        return await fetch(self, session, **values)
-
-    engine = app.state.engine.sync_engine
-    listeners = [("before_cursor_execute", record), ("checkout", checkout), ("checkin", checkin)]
-    for name, handler in listeners:
-        event.listen(engine, name, handler)
-    Query.fetch = counted_fetch  # type: ignore[method-assign]
-    try:
-        yield statements
-    finally:
-        Query.fetch = fetch  # type: ignore[method-assign]
-        for name, handler in listeners:
-            event.remove(engine, name, handler)
+def counting_statements(app: FastAPI):  # noqa: ANN201
+    return counting_round_trips(app.state.engine)
 
 
 async def make_tasks(session: AsyncSession, user: User, count: int) -> list[Task]:

@@ -18,15 +18,15 @@ failed on it is sent once more on a fresh one.
 """
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import uuid4
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import ClauseElement, Select
+from sqlalchemy import ClauseElement, Select, event
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -149,11 +149,13 @@ class Query:
     async def fetch(self, session: AsyncSession, **values: Any) -> list[Record]:
         values = self.defaults | values
         args = [values[name] for name in self.names]
+        for log_ in _COUNTERS:
+            log_.append(self.sql)
         pool: asyncpg.Pool | None = session.info.get(DRIVER_POOL)
         if pool is None:  # a session made without the app's pool (a test, a script)
             return await (await _driver(session)).fetch(self.sql, *args, record_class=Record)
         try:
-            async with pool.acquire(timeout=session.info[POOL_TIMEOUT]) as connection:
+            async with pool.acquire(timeout=_wait_for(pool, session)) as connection:
                 return await connection.fetch(self.sql, *args, record_class=Record)
         except _CONNECTION_LOST:
             if not self.read_only:
@@ -161,12 +163,24 @@ class Query:
         # A server that dropped one connection has dropped them all: start afresh.
         log.info("Database connection lost; reading again on a new one")
         pool.expire_connections()
-        async with pool.acquire(timeout=session.info[POOL_TIMEOUT]) as connection:
+        async with pool.acquire(timeout=_wait_for(pool, session)) as connection:
             return await connection.fetch(self.sql, *args, record_class=Record)
 
     async def fetchrow(self, session: AsyncSession, **values: Any) -> Record | None:
         rows = await self.fetch(session, **values)
         return rows[0] if rows else None
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """A `Query` changes no session state (no SET, LISTEN or lock), so a connection going
+    back to the pool needs no RESET ALL round trip (asyncpg still rolls back a transaction
+    left open)."""
+
+
+def _wait_for(pool: asyncpg.Pool, session: AsyncSession) -> float | None:
+    """How long to wait for a connection: no timer at all when one is idle (a timer costs a
+    task per query), DB_POOL_TIMEOUT when every one is busy."""
+    return None if pool.get_idle_size() else session.info[POOL_TIMEOUT]
 
 
 async def _driver(session: AsyncSession) -> asyncpg.Connection:
@@ -184,9 +198,46 @@ async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
         min_size=0,
         max_size=settings.db_pool_size,
         statement_cache_size=0 if settings.db_pgbouncer else 100,
+        reset=_nothing_to_reset,
     )
     assert pool is not None
     return pool
+
+
+_COUNTERS: list[list[str]] = []
+
+
+@contextmanager
+def counting_round_trips(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every round trip to the database while the block runs, as the SQL sent: what
+    SQLAlchemy sends (its prepared statements), what goes straight to asyncpg (`Query`),
+    and BEGIN/COMMIT/ROLLBACK when they are really sent (autocommit sends none). For the
+    statement-count test and `make bench`; nothing is counted outside such a block."""
+    sent: list[str] = []
+
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        sent.append(sql)
+
+    def logged(query: Any) -> None:  # asyncpg's query logger: simple queries and fetches
+        sent.append(query.query)
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(logged)
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.driver_connection.remove_query_logger(logged)
+
+    listeners = [("before_cursor_execute", statement), ("checkout", checkout), ("checkin", checkin)]
+    for name, handler in listeners:
+        event.listen(engine.sync_engine, name, handler)
+    _COUNTERS.append(sent)
+    try:
+        yield sent
+    finally:
+        _COUNTERS.remove(sent)
+        for name, handler in listeners:
+            event.remove(engine.sync_engine, name, handler)
 
 
 def create_sessionmaker(
@@ -217,10 +268,38 @@ async def atomic(session: AsyncSession) -> AsyncIterator[None]:
         session.info.pop(ATOMIC, None)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, closed (and any open transaction rolled back) on every path."""
-    async with request.app.state.sessionmaker() as session:
-        yield session
+class RequestSessions:
+    """One database session per request, closed (and any open transaction rolled back) on
+    every path once the answer is sent. A pure ASGI middleware rather than a dependency
+    with `yield`: that costs FastAPI an exit stack and a cancel scope on every request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            session = scope.get("state", {}).pop(_REQUEST_SESSION, None)
+            if session is not None:
+                await session.close()
+
+
+_REQUEST_SESSION = "db_session"
+
+
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session, made when first asked for and closed by RequestSessions.
+
+    Async, or FastAPI would hand this to a worker thread."""
+    session = request.scope.setdefault("state", {}).get(_REQUEST_SESSION)
+    if session is None:
+        session = request.app.state.sessionmaker()
+        request.scope["state"][_REQUEST_SESSION] = session
+    return session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

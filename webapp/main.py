@@ -21,6 +21,7 @@ from webapp.api.routes import me as api_me
 from webapp.api.routes import tasks as api_tasks
 from webapp.config import PROJECT_ROOT, Settings, get_settings
 from webapp.db import (
+    RequestSessions,
     create_driver_pool,
     create_engine,
     create_sessionmaker,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (api_auth, api_me, api_tasks):
         app.include_router(router.router)
     _install_error_handlers(app)
+    app.add_middleware(RequestSessions)
     app.add_middleware(BodyLimit)
     # Added last, so outermost: its headers reach every response the app sends.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)

@@ -95,7 +95,7 @@ def _bad_cursor(cursor: str) -> RequestValidationError:
     )
 
 
-def decode_cursor(
+async def decode_cursor(
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="From the previous page's Link header; opaque"),
