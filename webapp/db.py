@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 ATOMIC = "atomic"
 DRIVER_POOL = "driver_pool"
+DRIVER_CONNECTION = "driver_connection"
 POOL_TIMEOUT = "pool_timeout"
 
 
@@ -99,6 +100,10 @@ class Session(AsyncSession):
         await self.rollback()
         return await super().exec(statement, *args, **kwargs)
 
+    async def close(self) -> None:
+        await release_driver_connection(self)
+        await super().close()
+
     def _may_retry(self, statement: Any, exc: DBAPIError) -> bool:
         return (
             exc.connection_invalidated
@@ -154,17 +159,18 @@ class Query:
         pool: asyncpg.Pool | None = session.info.get(DRIVER_POOL)
         if pool is None:  # a session made without the app's pool (a test, a script)
             return await (await _driver(session)).fetch(self.sql, *args, record_class=Record)
+        connection = await _request_connection(session, pool)
         try:
-            async with pool.acquire(timeout=_wait_for(pool, session)) as connection:
-                return await connection.fetch(self.sql, *args, record_class=Record)
+            return await connection.fetch(self.sql, *args, record_class=Record)
         except _CONNECTION_LOST:
             if not self.read_only:
                 raise
         # A server that dropped one connection has dropped them all: start afresh.
         log.info("Database connection lost; reading again on a new one")
+        await release_driver_connection(session)
         pool.expire_connections()
-        async with pool.acquire(timeout=_wait_for(pool, session)) as connection:
-            return await connection.fetch(self.sql, *args, record_class=Record)
+        connection = await _request_connection(session, pool)
+        return await connection.fetch(self.sql, *args, record_class=Record)
 
     async def fetchrow(self, session: AsyncSession, **values: Any) -> Record | None:
         rows = await self.fetch(session, **values)
@@ -177,10 +183,23 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     left open)."""
 
 
-def _wait_for(pool: asyncpg.Pool, session: AsyncSession) -> float | None:
-    """How long to wait for a connection: no timer at all when one is idle (a timer costs a
-    task per query), DB_POOL_TIMEOUT when every one is busy."""
-    return None if pool.get_idle_size() else session.info[POOL_TIMEOUT]
+async def _request_connection(session: AsyncSession, pool: asyncpg.Pool) -> asyncpg.Connection:
+    """The request's driver connection: taken from the pool at its first Query, given back
+    when its session closes (one acquire and release per request, not per statement).
+
+    No timer at all when a connection is idle (a timer costs a task); DB_POOL_TIMEOUT when
+    every one is busy."""
+    connection = session.info.get(DRIVER_CONNECTION)
+    if connection is None:
+        timeout = None if pool.get_idle_size() else session.info[POOL_TIMEOUT]
+        connection = session.info[DRIVER_CONNECTION] = await pool.acquire(timeout=timeout)
+    return connection
+
+
+async def release_driver_connection(session: AsyncSession) -> None:
+    connection = session.info.pop(DRIVER_CONNECTION, None)
+    if connection is not None:
+        await session.info[DRIVER_POOL].release(connection)
 
 
 async def _driver(session: AsyncSession) -> asyncpg.Connection:
@@ -196,7 +215,7 @@ async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=0,
-        max_size=settings.db_pool_size,
+        max_size=settings.db_pool_size + settings.db_max_overflow,
         statement_cache_size=0 if settings.db_pgbouncer else 100,
         reset=_nothing_to_reset,
     )
@@ -268,6 +287,28 @@ async def atomic(session: AsyncSession) -> AsyncIterator[None]:
         session.info.pop(ATOMIC, None)
 
 
+class LazySession:
+    """The request's database session, made on first use: a request answered by `Query`
+    alone (most pages) never builds an ORM session. It stands in for the AsyncSession it
+    makes, and shares its `info` with it (where the request's driver connection is kept)."""
+
+    def __init__(self, maker: async_sessionmaker[Session]) -> None:
+        self._maker = maker
+        self._session: Session | None = None
+        self.info: dict[str, Any] = dict(maker.kw.get("info") or {})
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._maker()
+            self._session.sync_session.info = self.info
+        return getattr(self._session, name)
+
+    async def close(self) -> None:
+        await release_driver_connection(self)  # type: ignore[arg-type]
+        if self._session is not None:
+            await self._session.close()
+
+
 class RequestSessions:
     """One database session per request, closed (and any open transaction rolled back) on
     every path once the answer is sent. A pure ASGI middleware rather than a dependency
@@ -292,14 +333,14 @@ _REQUEST_SESSION = "db_session"
 
 
 async def get_session(request: Request) -> AsyncSession:
-    """The request's session, made when first asked for and closed by RequestSessions.
+    """The request's session, made when first used and closed by RequestSessions.
 
     Async, or FastAPI would hand this to a worker thread."""
     session = request.scope.setdefault("state", {}).get(_REQUEST_SESSION)
     if session is None:
-        session = request.app.state.sessionmaker()
+        session = LazySession(request.app.state.sessionmaker)
         request.scope["state"][_REQUEST_SESSION] = session
-    return session
+    return session  # type: ignore[return-value]
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -85,9 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for router in (pages, auth, account, tokens, tasks, task_actions, docs):
+    # The busiest routes first: a request is matched against the routes in this order.
+    for router in (tasks, task_actions, api_tasks, pages, auth, account, tokens, docs):
         app.include_router(router.router)
-    for router in (api_auth, api_me, api_tasks):
+    for router in (api_auth, api_me):
         app.include_router(router.router)
     _install_error_handlers(app)
     app.add_middleware(RequestSessions)

@@ -8,6 +8,7 @@ forms), a random signed "pre-session" cookie plays the same role.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -35,7 +36,9 @@ def _signer(request: Request, purpose: str) -> Signer:
     return signer(request.app.state.secret_key, purpose)
 
 
+@functools.cache
 def signer(secret_key: str, purpose: str) -> Signer:
+    """One signer per key and purpose: making one derives its key, every request."""
     return Signer(secret_key, salt=f"webapp.{purpose}")
 
 

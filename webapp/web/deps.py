@@ -61,7 +61,7 @@ def return_path(request: Request) -> str | None:
     current = request.headers.get("HX-Current-URL")
     if current:
         parts = urlsplit(current)
-        if parts.netloc == request.url.netloc:
+        if parts.netloc == request.headers.get("host"):
             return parts.path + (f"?{parts.query}" if parts.query else "")
     return same_site_referer(request)
 
@@ -76,6 +76,15 @@ def _site(scheme: str | None, host: str | None, port: int | None) -> str | None:
     # The scheme itself is not compared: behind a TLS-terminating proxy the app
     # may see http while the browser says https for the very same site.
     return host.lower() if port in (None, 80, 443) else f"{host.lower()}:{port}"
+
+
+def _own_site(request: Request) -> str | None:
+    """This site, as the browser addressed it (the Host header), in _site's form."""
+    try:
+        parts = urlsplit("//" + request.headers.get("host", ""))
+        return _site(request.scope["scheme"], parts.hostname, parts.port)
+    except ValueError:
+        return None
 
 
 def _sender_site(request: Request) -> str | None:
@@ -110,7 +119,7 @@ async def _check_csrf(request: Request, user: Account | None, *, login_route: bo
     if request.method not in UNSAFE_METHODS:
         return
     sender = _sender_site(request)
-    if sender != "" and sender != _site(request.url.scheme, request.url.hostname, request.url.port):
+    if sender != "" and sender != _own_site(request):
         raise HTTPException(status_code=403, detail=CSRF_FAILED)
     sent = await _sent_token(request)
     if cookies.csrf_token_valid(request, sent):

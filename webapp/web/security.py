@@ -46,20 +46,64 @@ def apply_security_headers(headers: MutableHeaders, path: str, *, hsts: bool) ->
             headers.add_vary_header(name)
 
 
+def _raw(*pairs: tuple[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in pairs]
+
+
 class SecurityHeadersMiddleware:
+    """The same headers as apply_security_headers, appended as ready-made bytes: this runs
+    on every response, and building MutableHeaders for each costs more than the app's work
+    for a small fragment."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
+        common = [
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+        ]
+        if hsts:
+            common.append(("Strict-Transport-Security", HSTS))
+        self.static_headers = _raw(*common)
+        self.private_headers = _raw(*common, ("Cache-Control", "no-store"))
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
+        static = scope.get("path", "").startswith(STATIC_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                apply_security_headers(MutableHeaders(scope=message), path, hsts=self.hsts)
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() not in _OURS
+                ]
+                headers += self.static_headers if static else self.private_headers
+                if not static:
+                    headers = _with_vary(headers)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_OURS = {b"content-security-policy", b"x-content-type-options", b"referrer-policy"}
+_OURS |= {b"strict-transport-security", b"cache-control"}
+_VARY = ", ".join(VARY).encode()
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Vary names HX-Request and HX-Request-Type, whatever else the response varies on."""
+    present = [value for name, value in headers if name.lower() == b"vary"]
+    if not present:
+        return headers + [(b"vary", _VARY)]
+    names = {v.strip().lower() for value in present for v in value.decode().split(",") if v}
+    missing = [name for name in VARY if name.lower() not in names]
+    if not missing:
+        return headers
+    others = [(n, v) for n, v in headers if n.lower() != b"vary"]
+    merged = b", ".join([*present, ", ".join(missing).encode()])
+    return others + [(b"vary", merged)]

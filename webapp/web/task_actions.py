@@ -24,6 +24,7 @@ from webapp.web.task_views import (
     done,
     edit_answer,
     errors_sentence,
+    row_part,
     row_result,
     status_parts,
     task_values,
@@ -47,7 +48,7 @@ async def show_task(request: Request, task: OwnedTask) -> Response:
     view = action_view(request, request.query_params.get("return_to"))
     if not is_fragment_request(request):
         return RedirectResponse(view.url(), status_code=303, headers={"Vary": VARY})
-    return render_parts(request, [("_row.html", {"task": task, "focus": True})], context(view))
+    return render_parts(request, [row_part(task, focus=True)], context(view))
 
 
 @router.get("/tasks/{task_id:id}/edit")
@@ -113,7 +114,7 @@ async def toggle_task(
     service = TaskService(session)
     if sent is not None and sent.strip().lower() not in TRUE | FALSE:
         task = await service.get_task(user.id, task_id)
-        parts = [("_row.html", {"task": task, "focus": False})]
+        parts = [row_part(task)]
         message = "Not changed: completed must be true or false."
         return render_parts(request, parts, context(view), status_code=422, message=message)
     updated = await service.set_completed(user.id, task_id, completed)

@@ -46,10 +46,16 @@ def action_view(request: Request, return_to: object) -> ListView:
     form carries `return_to`. Either way only a /tasks view comes out.
     """
     if is_fragment_request(request):
-        view = ListView.from_url(request.headers.get("HX-Current-URL"), host=request.url.netloc)
+        host = request.headers.get("host")
+        view = ListView.from_url(request.headers.get("HX-Current-URL"), host=host)
         if view is not None:
             return view
     return ListView.from_url(return_to if isinstance(return_to, str) else None) or ListView()
+
+
+def row_part(task: Task, *, focus: bool = False) -> Part:
+    """One row: the list's own row template over a list of one task."""
+    return ("_rows.html", {"tasks": [task], "focus_task_id": task.id if focus else None})
 
 
 def context(view: ListView) -> dict[str, Any]:
@@ -130,7 +136,7 @@ async def row_answer(
     # list: an empty main swap, which the rows' hx-swap allows with swapEmpty.
     parts: list[Part] = []
     if view.matches(task):
-        parts.append(("_row.html", {"task": task, "focus": focus}))
+        parts.append(row_part(task, focus=focus))
     parts += await status_parts(service, user_id, view)
     return render_parts(request, parts, context(view), message=message)
 
