@@ -84,10 +84,7 @@ def status_parts_for(
 ) -> list[Part]:
     """Out-of-band pieces that follow every change: counter, bulk actions, a notice."""
     active, completed = counts
-    parts: list[Part] = [
-        ("_counter.html", {"active": active, "oob": True}),
-        ("_bulk_actions.html", {"active": active, "completed": completed, "oob": True}),
-    ]
+    parts: list[Part] = [("_status.html", {"active": active, "completed": completed, "oob": True})]
     if notice is not None:
         parts.append(("_toast.html", {"notice": notice, "oob": True}))
     return parts
