@@ -56,9 +56,17 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.paths.get(scope["path"], self.max_bytes)
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            await too_large(scope, limit)(scope, receive, send)
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        if declared.isdigit():
+            if int(declared) > limit:
+                await too_large(scope, limit)(scope, receive, send)
+                return
+            # The server delivers exactly the declared length: nothing more to count.
+            await self.app(scope, receive, send)
+            return
+        if "transfer-encoding" not in headers:  # no body at all (GET, HEAD, ...)
+            await self.app(scope, receive, send)
             return
 
         received = 0
