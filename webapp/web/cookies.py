@@ -119,14 +119,20 @@ def apply_presession(request: Request, response: Response) -> None:
 
 
 def csrf_token(request: Request) -> str:
-    """The token forms and htmx send back; empty when the browser has no (pre-)session."""
+    """The token forms and htmx send back; empty when the browser has no (pre-)session.
+
+    Worked out once per request: a page has a dozen forms."""
+    token = getattr(request.state, "csrf_token", None)
+    if token is not None:
+        return token
     secret = csrf_secret(request)
     if secret is None:
         pending = getattr(request.state, "new_presession", None)
         if not pending:
             return ""
         secret = "p:" + pending
-    return derive_csrf_token(request.app.state.secret_key, secret)
+    token = request.state.csrf_token = derive_csrf_token(request.app.state.secret_key, secret)
+    return token
 
 
 def csrf_token_valid(request: Request, sent: str | None) -> bool:

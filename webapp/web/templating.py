@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from webapp.config import PROJECT_ROOT
 from webapp.models.base import utcnow
@@ -66,6 +67,15 @@ def time_tag(moment: datetime) -> Markup:
     )
 
 
+def hidden_fields(request: Request, return_to: str) -> Markup:
+    """The two hidden fields of every form of the list: the CSRF token, and the view to go
+    back to (left out for the plain list, the default)."""
+    html = f'<input type=hidden name=csrf_token value="{csrf_token(request)}">'
+    if return_to != "/tasks":
+        html += f'<input type=hidden name=return_to value="{escape(return_to)}">'
+    return Markup(html)
+
+
 def static(path: str) -> str:
     """The address of a file in static/ (a plain string: url_for is slow, three times a page)."""
     return STATIC_PREFIX + path
@@ -73,6 +83,10 @@ def static(path: str) -> str:
 
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["static"] = static
+templates.env.globals["hidden_fields"] = hidden_fields
+templates.env.globals["priority_choices"] = [
+    (p.value, p.value.capitalize()) for p in reversed(Priority)
+]
 templates.env.globals["priorities"] = list(Priority)
 templates.env.filters["since"] = relative_time
 templates.env.filters["exact_time"] = exact_time
