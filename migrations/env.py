@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-import webapp.models  # noqa: F401  (registers every table on the metadata)
+import webapp.models  # registers every table on the metadata
 from webapp.config import get_settings
 from webapp.db import embedded_url, start_embedded
 
@@ -36,6 +36,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         compare_server_default=True,
+        include_object=webapp.models.include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -43,7 +44,10 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     context.configure(
-        connection=connection, target_metadata=target_metadata, compare_server_default=True
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_server_default=True,
+        include_object=webapp.models.include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

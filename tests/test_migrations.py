@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 from tests.conftest import run_alembic
+from webapp.models import include_object
 
 
 async def _tables(url: str) -> set[str]:
@@ -21,7 +22,8 @@ async def _diff(url: str, metadata: sa.MetaData) -> list:
     engine = create_async_engine(url)
 
     def compare(conn: sa.Connection) -> list:
-        context = MigrationContext.configure(conn, opts={"compare_server_default": True})
+        opts = {"compare_server_default": True, "include_object": include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         return compare_metadata(context, metadata)
 
     async with engine.connect() as conn:

@@ -21,6 +21,14 @@ class Task(SQLModel, table=True):
         sa.Index(
             "ix_tasks_user_created", "user_id", sa.text("created_at DESC"), sa.text("id DESC")
         ),
+        # The Active and Completed views, and the counts of each (from the index alone).
+        sa.Index(
+            "ix_tasks_user_status_created",
+            "user_id",
+            "completed",
+            sa.text("created_at DESC"),
+            sa.text("id DESC"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
