@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -194,46 +195,43 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the app served by uvicorn in a child process, on the test database."""
+@contextmanager
+def app_process(database_url: str, var_dir: Path, **env: str) -> Iterator[str]:
+    """The app served by uvicorn in a child process on `database_url`; yields its base URL."""
     port = _free_port()
-    env = os.environ | {
+    environment = os.environ | {
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET,
         "ENVIRONMENT": "test",
-        "VAR_DIR": str(tmp_path_factory.mktemp("live-var")),
+        "VAR_DIR": str(var_dir),
+        **env,
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "webapp.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
+    command = [sys.executable, "-m", "uvicorn", "webapp.main:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, "the app exited during start-up"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.1)  # polling for start-up, not timing a result
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, "the app exited during start-up"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.1)  # polling for start-up, not timing a result
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app served by uvicorn in a child process, on the test database."""
+    with app_process(database_url, tmp_path_factory.mktemp("live-var")) as base:
+        yield base
 
 
 async def listed(session: AsyncSession, user_id: int) -> list:

@@ -36,6 +36,9 @@ def main() -> None:
         log_level=settings.log_level,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        workers=settings.web_concurrency,
+        # Requests in flight get this long to finish after SIGTERM; then the rest is closed.
+        timeout_graceful_shutdown=5,
     )
 
 
