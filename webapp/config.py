@@ -26,11 +26,11 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = PROJECT_ROOT / "var"
 
-    # Connections kept open per worker, and how many more it may open under a burst
-    # (those are closed again afterwards: a pool too small for the usual load reconnects
-    # all the time).
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    # Per worker: the connections its requests share (asyncpg's pool; a request holds one
+    # while it runs), and the most its ORM transactions may open besides (SQLAlchemy's
+    # pool keeps two of those). At most DB_POOL_SIZE + DB_MAX_OVERFLOW + 2 in all.
+    db_pool_size: int = 16
+    db_max_overflow: int = 4
     db_pool_timeout: float = 10.0
     # Behind PgBouncer in transaction mode: no prepared statements kept across transactions.
     db_pgbouncer: bool = False

@@ -38,6 +38,7 @@ from webapp.config import Settings
 log = logging.getLogger(__name__)
 
 ATOMIC = "atomic"
+ORM_POOL_SIZE = 2
 DRIVER_POOL = "driver_pool"
 DRIVER_CONNECTION = "driver_connection"
 POOL_TIMEOUT = "pool_timeout"
@@ -72,9 +73,10 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         }
     else:
         options["isolation_level"] = "AUTOCOMMIT"
+    # The ORM's pool: the hot path runs on asyncpg's own (create_driver_pool).
     return create_async_engine(
         url,
-        pool_size=settings.db_pool_size,
+        pool_size=ORM_POOL_SIZE,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         **options,
@@ -215,7 +217,7 @@ async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=0,
-        max_size=settings.db_pool_size + settings.db_max_overflow,
+        max_size=settings.db_pool_size,
         statement_cache_size=0 if settings.db_pgbouncer else 100,
         reset=_nothing_to_reset,
     )

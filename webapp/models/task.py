@@ -6,6 +6,11 @@ from sqlmodel import Field, SQLModel
 
 from webapp.models.base import timestamp_field
 
+# Written as PostgreSQL shows it back, so comparing models and migrations finds it equal.
+SEARCH_TEXT = (
+    "lower((((title)::text || ' '::text) || (COALESCE(description, ''::character varying))::text))"
+)
+
 
 class Priority(StrEnum):
     low = "low"
@@ -45,3 +50,9 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    # What a search compares: title and description lower-cased, kept by PostgreSQL.
+    search_text: str | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Text, sa.Computed(SEARCH_TEXT, persisted=True)),
+        exclude=True,
+    )

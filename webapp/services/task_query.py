@@ -8,7 +8,7 @@ bulk action always agree on which tasks a view holds. Pages are keysets over
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, or_
+from sqlalchemy import ColumnElement, bindparam, func
 from sqlmodel import col
 
 from webapp.models.base import MAX_ID
@@ -71,13 +71,7 @@ class TaskFilter:
         if has_priority:
             found.append(tasks.priority == bindparam("priority"))
         if has_search:
-            pattern = bindparam("pattern")
-            found.append(
-                or_(
-                    tasks.title.ilike(pattern, escape="\\"),
-                    tasks.description.ilike(pattern, escape="\\"),
-                )
-            )
+            found.append(tasks.search_text.like(func.lower(bindparam("pattern")), escape="\\"))
         return found
 
     def conditions(self) -> list[ColumnElement[bool]]:
@@ -87,13 +81,8 @@ class TaskFilter:
         if self.priority is not None:
             found.append(col(Task.priority) == self.priority)
         if self.search:
-            pattern = f"%{_escape_like(self.search)}%"
-            found.append(
-                or_(
-                    col(Task.title).ilike(pattern, escape="\\"),
-                    col(Task.description).ilike(pattern, escape="\\"),
-                )
-            )
+            pattern = func.lower(f"%{_escape_like(self.search)}%")
+            found.append(col(Task.search_text).like(pattern, escape="\\"))
         return found
 
     def matches(self, task: Task) -> bool:

@@ -53,7 +53,8 @@ __all__ = [
 
 TASKS = Task.__table__
 UNDO = UndoEntry.__table__
-COLUMNS = tuple(TASKS.columns)
+# Every stored column but those PostgreSQL computes (search_text): what a task row holds.
+COLUMNS = tuple(column for column in TASKS.columns if column.computed is None)
 TaskRow = Row[Any]
 Shape = tuple[bool, bool, bool]
 

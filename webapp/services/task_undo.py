@@ -30,6 +30,8 @@ def from_snapshot(row: dict[str, Any]) -> dict[str, Any]:
     """The column values of a snapshot, typed again for an INSERT."""
     values = {}
     for column in Task.__table__.columns:
+        if column.computed is not None:  # PostgreSQL makes it again
+            continue
         value = row.get(column.name)
         if isinstance(value, str) and isinstance(column.type, sa.DateTime):
             value = datetime.fromisoformat(value)
