@@ -1,5 +1,6 @@
 """`python -m webapp`: start the database if embedded, migrate to head, serve."""
 
+import signal
 import sys
 
 import uvicorn
@@ -16,6 +17,12 @@ def migrate(database_url: str) -> None:
     command.upgrade(config, "head")
 
 
+def _stop(signum: int, frame: object) -> None:
+    # uvicorn finishes the requests in flight, then raises the signal again: ending here
+    # makes a requested stop exit 0 (and run atexit hooks, which leave the embedded server).
+    raise SystemExit(0)
+
+
 def main() -> None:
     settings = get_settings()
     try:
@@ -27,6 +34,7 @@ def main() -> None:
     # lifespan joins it and stops it on shutdown.
     url = settings.database_url or embedded_url(start_embedded(settings.pgdata_dir))
     migrate(url)
+    signal.signal(signal.SIGTERM, _stop)
     uvicorn.run(
         "webapp.main:create_app",
         factory=True,

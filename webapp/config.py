@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 16
     db_max_overflow: int = 4
     db_pool_timeout: float = 10.0
+    # Seconds to open a connection before giving up: a database that is down or
+    # unreachable is a quick 503, not a request hanging on a dead address.
+    db_connect_timeout: float = 1.5
     # Behind PgBouncer in transaction mode: no prepared statements kept across transactions.
     db_pgbouncer: bool = False
     # uvicorn worker processes; each has its own pool (see README, "Running in production").

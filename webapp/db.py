@@ -26,7 +26,7 @@ from uuid import uuid4
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import ClauseElement, Select, event
+from sqlalchemy import ClauseElement, Select, event, literal, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -62,11 +62,12 @@ def embedded_url(server) -> str:
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
-    options: dict[str, Any] = {}
+    connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout}
+    options: dict[str, Any] = {"connect_args": connect_args}
     if settings.db_pgbouncer:
         # Prepared statements live on one server connection, which PgBouncer hands to
         # another client after each transaction: never cache them, never reuse a name.
-        options["connect_args"] = {
+        connect_args |= {
             "statement_cache_size": 0,
             "prepared_statement_cache_size": 0,
             "prepared_statement_name_func": lambda: f"__asyncpg_{uuid4()}__",
@@ -179,6 +180,14 @@ class Query:
         return rows[0] if rows else None
 
 
+_PING = Query(select(literal(1)))
+
+
+async def ping(session: AsyncSession) -> None:
+    """One round trip to the database (raises when it does not answer)."""
+    await _PING.fetch(session)
+
+
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """A `Query` changes no session state (no SET, LISTEN or lock), so a connection going
     back to the pool needs no RESET ALL round trip (asyncpg still rolls back a transaction
@@ -220,6 +229,7 @@ async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
         max_size=settings.db_pool_size,
         statement_cache_size=0 if settings.db_pgbouncer else 100,
         reset=_nothing_to_reset,
+        timeout=settings.db_connect_timeout,
     )
     assert pool is not None
     return pool

@@ -10,16 +10,19 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from webapp.api import errors as api_errors
 from webapp.api.routes import auth as api_auth
 from webapp.api.routes import me as api_me
 from webapp.api.routes import tasks as api_tasks
+from webapp.availability import RETRY_AFTER, DatabaseUnavailable, database_unavailable
 from webapp.config import PROJECT_ROOT, Settings, get_settings
 from webapp.db import (
     RequestSessions,
@@ -42,6 +45,15 @@ from webapp.web.templating import templates
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# The kinds of error a database that is down or saturated raises (see webapp.availability).
+DATABASE_ERRORS = (
+    DatabaseUnavailable,
+    SQLAlchemyError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+)
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -112,7 +124,23 @@ def _by_surface(web: Handler, api: Handler) -> Handler:
     return handle
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """503 when the database is not answering; any other error of these kinds is a bug."""
+    if not database_unavailable(exc):
+        raise exc
+    log.warning("Database unavailable: %s %s (%s)", request.method, request.url.path, exc)
+    if request.url.path.startswith(API_PREFIX):
+        return api_errors.unavailable(request, RETRY_AFTER)
+    return await web_errors.unavailable(request, RETRY_AFTER)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
+    if database_unavailable(exc):
+        response = await _database_error(request, exc)
+        apply_security_headers(
+            response.headers, request.url.path, hsts=request.app.state.settings.is_production
+        )
+        return response
     request_id = secrets.token_hex(4)
     # The path only: a query string is user input and may hold things that must not be logged.
     log.error(
@@ -142,6 +170,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         ),
         TaskNotFound: _by_surface(task_gone, api_errors.task_not_found),  # type: ignore[arg-type]
         LoginRequired: web_errors.login_required,  # type: ignore[dict-item]
+        **dict.fromkeys(DATABASE_ERRORS, _database_error),
         Exception: _server_error,
     }
     for exc_class, handler in handlers.items():

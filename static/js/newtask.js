@@ -43,9 +43,10 @@ document.addEventListener("htmx:before:settle", () => {
 document.addEventListener("htmx:finally:request", (event) => {
   const ctx = event.detail.ctx;
   const input = byId("new-title");
-  if (input && ctx.sentTitle && ctx.status !== "swapped" && !input.value) {
-    input.value = ctx.sentTitle; // not sent after all: nothing typed is lost
-  }
+  // Not sent after all, or not saved (the server could not reach its database): the
+  // field gets its text back, so nothing typed is lost.
+  const failed = ctx.status !== "swapped" || (ctx.response?.status ?? 0) >= 500;
+  if (input && ctx.sentTitle && failed && !input.value) input.value = ctx.sentTitle;
 });
 
 // htmx wires up swapped-in content only once it has settled. A fresh form submitted in

@@ -81,6 +81,11 @@ async def task_not_found(request: Request, exc: Exception) -> Response:
     return JSONResponse(error_body(404, "Task not found"), status_code=404)
 
 
+def unavailable(request: Request, retry_after: int) -> Response:
+    body = error_body(503, "The database is temporarily unavailable; try again shortly")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(retry_after)})
+
+
 def server_error(request: Request, request_id: str) -> Response:
     body = error_body(500, "Internal server error", request_id=request_id)
     return JSONResponse(body, status_code=500)

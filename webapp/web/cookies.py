@@ -135,6 +135,15 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def csrf_token_from_cookie(request: Request) -> str:
+    """The token of the browser's session cookie, worked out without the database (which
+    may be the thing that is down): valid again once its session is found."""
+    raw = read_session_id(request)
+    if raw:
+        return derive_csrf_token(request.app.state.secret_key, "s:" + raw)
+    return csrf_token(request)
+
+
 def csrf_token_valid(request: Request, sent: str | None) -> bool:
     if not sent or csrf_secret(request) is None:
         return False

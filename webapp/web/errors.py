@@ -10,12 +10,13 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from webapp.web import drafts
+from webapp.web import cookies, drafts
 from webapp.web.deps import LoginRequired
-from webapp.web.htmx import is_fragment_request, navigate
+from webapp.web.forms import read_form
+from webapp.web.htmx import announce, is_fragment_request, navigate
 from webapp.web.redirects import same_site_referer
 from webapp.web.templating import templates
 
@@ -91,6 +92,43 @@ def server_error(request: Request, request_id: str) -> Response:
     except Exception:  # the layout itself may be what broke: still answer plainly
         log.exception("Error page failed, request id %s", request_id)
         return PlainTextResponse(f"Something went wrong. Request id: {request_id}", 500)
+
+
+# The fields a person typed, by the label the retry page shows them under.
+KEPT_FIELDS = {"title": "Title", "description": "Description", "priority": "Priority"}
+UNAVAILABLE = "The database is not answering just now. Nothing was changed: try again in a moment."
+
+
+async def unavailable(request: Request, retry_after: int) -> Response:
+    """503 while the database is down: nothing lost. A plain form gets its text back on a
+    page with a Try again button; htmx keeps the page as it is and says so in the toast."""
+    headers = {"Retry-After": str(retry_after)}
+    if is_fragment_request(request):
+        headers |= {"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"}
+        body = f'<div class="toast-body"><p>{UNAVAILABLE}</p></div>'
+        return announce(HTMLResponse(body, status_code=503, headers=headers), UNAVAILABLE)
+    context: dict = {"action": None}
+    if request.method == "POST":
+        try:
+            form = await read_form(request)
+        except Exception:  # an unreadable body has nothing to keep
+            form = None
+        if form is not None:
+            fields = [
+                (name, value)
+                for name, value in form.multi_items()
+                if isinstance(value, str) and name != "csrf_token"
+            ]
+            shown = [(KEPT_FIELDS[n], v) for n, v in fields if n in KEPT_FIELDS and v.strip()]
+            context = {
+                "action": request.url.path,
+                "fields": fields,
+                "shown": shown,
+                "token": cookies.csrf_token_from_cookie(request),
+            }
+    return templates.TemplateResponse(
+        request, "unavailable.html", context, status_code=503, headers=headers
+    )
 
 
 def login_url(next_path: str | None) -> str:
