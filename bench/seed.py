@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from webapp.config import PROJECT_ROOT
 from webapp.services.session_service import hash_token
+from webapp.services.task_order import GAP
 from webapp.web import cookies
 
 # argon2id of a password nobody logs in with: one precomputed hash for every user.
@@ -131,15 +132,26 @@ async def max_task_id(url: str) -> int:
 
 
 def _task_rows(
-    user_ids: list[int], per_user: int, now: datetime
-) -> Iterator[tuple[int, str, str | None, bool, str, datetime, datetime]]:
+    inboxes: dict[int, int], user_ids: list[int], per_user: int, now: datetime
+) -> Iterator[tuple]:
     for user_id in user_ids:
         for i in range(per_user):
             n = user_id * 100_000 + i
             title = TITLES[i % len(TITLES)].format(n=n, q=i % 4 + 1)
             created = now - timedelta(minutes=i + 1, microseconds=user_id)
             description = DESCRIPTION.format(n=n) if i % 3 == 0 else None
-            yield user_id, title, description, i % 4 == 0, PRIORITIES[i % 3], created, created
+            # In the Inbox, in the manual order the app gives them: newest on top.
+            yield (
+                user_id,
+                inboxes[user_id],
+                (i + 1) * GAP,
+                title,
+                description,
+                i % 4 == 0,
+                PRIORITIES[i % 3],
+                created,
+                created,
+            )
 
 
 async def seed(
@@ -159,11 +171,20 @@ async def seed(
         rows = await conn.fetch("SELECT id, email FROM users WHERE email = ANY($1)", emails)
         by_email = {row["email"]: row["id"] for row in rows}
         user_ids = [by_email[email] for email in emails]
+        # Each user's Inbox, as registration makes it.
+        inboxes = await conn.fetch(
+            "INSERT INTO projects (user_id, name, is_inbox, position)"
+            " SELECT id, 'Inbox', true, 0 FROM unnest($1::int[]) AS id RETURNING user_id, id",
+            user_ids,
+        )
+        inbox_of = {row["user_id"]: row["id"] for row in inboxes}
         await conn.copy_records_to_table(
             "tasks",
-            records=_task_rows(user_ids, tasks_each, now),
+            records=_task_rows(inbox_of, user_ids, tasks_each, now),
             columns=[
                 "user_id",
+                "project_id",
+                "position",
                 "title",
                 "description",
                 "completed",

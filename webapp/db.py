@@ -160,7 +160,9 @@ class Query:
         for log_ in _COUNTERS:
             log_.append(self.sql)
         pool: asyncpg.Pool | None = session.info.get(DRIVER_POOL)
-        if pool is None:  # a session made without the app's pool (a test, a script)
+        # A session made without the app's pool (a test, a script), or inside atomic():
+        # on the session's own connection, so the statement joins its transaction.
+        if pool is None or session.info.get(ATOMIC):
             return await (await _driver(session)).fetch(self.sql, *args, record_class=Record)
         connection = await _request_connection(session, pool)
         try:
@@ -236,6 +238,9 @@ async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
 
 
 _COUNTERS: list[list[str]] = []
+# What asyncpg asks about a type it has not met on this connection (an array of varchar,
+# say): once per connection, not per request, so not counted.
+_INTROSPECTION = ("typeinfo_tree", "config('jit'", "current_setting('jit')")
 
 
 @contextmanager
@@ -250,7 +255,8 @@ def counting_round_trips(engine: AsyncEngine) -> Iterator[list[str]]:
         sent.append(sql)
 
     def logged(query: Any) -> None:  # asyncpg's query logger: simple queries and fetches
-        sent.append(query.query)
+        if not any(marker in query.query for marker in _INTROSPECTION):
+            sent.append(query.query)
 
     def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         dbapi_connection.driver_connection.add_query_logger(logged)

@@ -33,7 +33,7 @@ from webapp.db import (
     start_embedded,
 )
 from webapp.services.task_service import TaskNotFound
-from webapp.web import account, auth, docs, pages, task_actions, tasks, tokens
+from webapp.web import account, auth, docs, pages, projects, task_actions, tasks, tokens
 from webapp.web import errors as web_errors
 from webapp.web.deps import LoginRequired
 from webapp.web.forms import FORM_LIMITS
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # The busiest routes first: a request is matched against the routes in this order.
-    for router in (tasks, task_actions, api_tasks, pages, auth, account, tokens, docs):
+    for router in (tasks, task_actions, api_tasks, pages, auth, account, tokens, projects, docs):
         app.include_router(router.router)
     for router in (api_auth, api_me):
         app.include_router(router.router)

@@ -73,6 +73,9 @@ async def make_visitor(
         user_id = await conn.fetchval(
             "INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id", email
         )
+        await conn.execute(
+            "INSERT INTO projects (user_id, name, is_inbox) VALUES ($1, 'Inbox', true)", user_id
+        )
         raw, token, now = secrets.token_urlsafe(32), "tm_" + secrets.token_urlsafe(32), utcnow()
         await conn.execute(
             "INSERT INTO user_sessions (id_hash, user_id, created_at, last_seen_at, expires_at,"

@@ -2,6 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from webapp.models.base import timestamp_field
@@ -22,29 +23,59 @@ class Task(SQLModel, table=True):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.CheckConstraint("priority IN ('low', 'medium', 'high')", name="ck_tasks_priority"),
-        # "This user's tasks, newest first", and the keyset pages over that order.
+        # The project is the user's own: the reference includes user_id. No cascade: a
+        # project goes only once its tasks have moved or gone (ProjectService.delete).
+        sa.ForeignKeyConstraint(
+            ["user_id", "project_id"], ["projects.user_id", "projects.id"], name="fk_tasks_project"
+        ),
+        # Each list order, and the keyset pages over it: manual (position) for all tasks,
+        # by status and by project; newest first. The included columns let the counts
+        # (open tasks per project, a project's tasks by status) come from an index alone.
+        sa.Index("ix_tasks_user_position", "user_id", "position", "id"),
+        sa.Index(
+            "ix_tasks_user_status_position",
+            "user_id",
+            "completed",
+            "position",
+            "id",
+            postgresql_include=["project_id"],
+        ),
+        sa.Index(
+            "ix_tasks_user_project_position",
+            "user_id",
+            "project_id",
+            "position",
+            "id",
+            postgresql_include=["completed"],
+        ),
         sa.Index(
             "ix_tasks_user_created", "user_id", sa.text("created_at DESC"), sa.text("id DESC")
         ),
-        # The Active and Completed views, and the counts of each (from the index alone).
-        sa.Index(
-            "ix_tasks_user_status_created",
-            "user_id",
-            "completed",
-            sa.text("created_at DESC"),
-            sa.text("id DESC"),
-        ),
+        # A label's tasks.
+        sa.Index("ix_tasks_labels", "labels", postgresql_using="gin"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
-    title: str = Field(max_length=200, index=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    project_id: int
+    title: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=1000)
     completed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     priority: str = Field(
         default=Priority.medium.value,
         max_length=6,
         sa_column_kwargs={"server_default": Priority.medium.value},
+    )
+    # Manual order, smallest first: gapped ranks, so a move writes one row (task_order.py).
+    position: int = Field(default=0, sa_type=sa.BigInteger)
+    # The names of its labels, as the labels table spells them, sorted.
+    labels: list[str] = Field(
+        default_factory=list,
+        sa_column=sa.Column(
+            ARRAY(sa.String(60)),
+            nullable=False,
+            server_default=sa.text("'{}'::character varying[]"),
+        ),
     )
     # Bumped on every change: stale edits (another tab, an old If-Match) are refused.
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

@@ -7,10 +7,12 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StringConstraints,
     field_validator,
 )
 
+from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
 
 
@@ -33,6 +35,35 @@ Description = Annotated[
     BeforeValidator(_blank_to_none),
 ]
 
+MAX_LABELS = 20
+LABEL_LENGTH = 60
+
+
+def _label_names(value: object) -> object:
+    """Labels as a list of names: a form sends them comma-separated ("home, @errands"),
+    JSON as a list. Each is trimmed, a leading @ dropped (how quick add writes them), and
+    a name repeated in another case counted once."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return value
+    names: dict[str, str] = {}
+    for item in value:
+        if not isinstance(item, str):
+            return value  # the item's own type error is reported
+        name = " ".join(item.split()).removeprefix("@").strip()
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
+LabelName = Annotated[
+    str, StringConstraints(min_length=1, max_length=LABEL_LENGTH, pattern=r"^[^\x00,]*$")
+]
+Labels = Annotated[list[LabelName], Field(max_length=MAX_LABELS), BeforeValidator(_label_names)]
+# A project given by id; a form's empty choice means "not chosen" (the Inbox, for a new task).
+ProjectId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_blank_to_none)]
+
 _EXAMPLE = {"title": "Complete project", "description": "Finish the todo app", "priority": "high"}
 
 
@@ -42,6 +73,8 @@ class TaskCreate(BaseModel):
     title: Title
     description: Description = None
     priority: Priority = Priority.medium
+    project_id: ProjectId = None
+    labels: Labels = []
 
 
 class TaskUpdate(BaseModel):
@@ -55,8 +88,10 @@ class TaskUpdate(BaseModel):
     description: Description = None
     priority: Priority | None = None
     completed: bool | None = None
+    project_id: ProjectId = None
+    labels: Labels | None = None
 
-    @field_validator("title", "priority", "completed", mode="before")
+    @field_validator("title", "priority", "completed", "project_id", "labels", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         # Leaving a field out keeps it; sending null for one that must have a value is an error.
@@ -75,6 +110,9 @@ class TaskResponse(BaseModel):
                     "user_id": 1,
                     **_EXAMPLE,
                     "completed": False,
+                    "project_id": 1,
+                    "labels": ["work"],
+                    "position": -4294967296,
                     "created_at": "2026-01-01T09:00:00Z",
                     "updated_at": "2026-01-01T09:00:00Z",
                 }
@@ -88,5 +126,13 @@ class TaskResponse(BaseModel):
     description: str | None
     completed: bool
     priority: Priority
+    project_id: int
+    labels: list[str]
+    position: int
     created_at: AwareDatetime
     updated_at: AwareDatetime
+
+    @field_validator("labels", mode="after")
+    @classmethod
+    def _sorted(cls, value: list[str]) -> list[str]:
+        return sorted(value, key=str.casefold)

@@ -1,38 +1,115 @@
-"""Which of a user's tasks a view shows, and where a page of them starts.
+"""Which of a user's tasks a view shows, in which order, and where a page of them starts.
 
 The same filter serves the HTML list and the API, so the page, its counts and a
-bulk action always agree on which tasks a view holds. Pages are keysets over
-(created_at, id), newest first: a task added meanwhile never shifts a page.
+bulk action always agree on which tasks a view holds. Pages are keysets over the
+order's own columns (a cursor names the last row shown), so a task added or moved
+meanwhile never shifts a page.
 """
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func
-from sqlmodel import col
+from sqlalchemy import ColumnElement, String, bindparam, case, func, select, tuple_
+from sqlalchemy.dialects.postgresql import array
 
 from webapp.models.base import MAX_ID
+from webapp.models.project import Label
 from webapp.models.task import Priority, Task
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+TASKS = Task.__table__
+LABELS = Label.__table__
 
 
-def encode_cursor(task: Task) -> str:
-    """The keyset position just past `task` in newest-first order: "<created_at µs>-<id>"."""
-    return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
+class Sort(StrEnum):
+    manual = "manual"  # the user's own order (new tasks on top)
+    priority = "priority"  # high first, then the manual order
+    created = "created"  # newest first
 
 
-def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """The (created_at, id) an `encode_cursor` string names; None for anything else."""
+# High first; the manual order decides within a priority.
+PRIORITY_RANK = case(
+    (TASKS.c.priority == Priority.high.value, 0),
+    (TASKS.c.priority == Priority.medium.value, 1),
+    else_=2,
+)
+
+
+def order_by(sort: Sort) -> list[Any]:
+    if sort is Sort.created:
+        return [TASKS.c.created_at.desc(), TASKS.c.id.desc()]
+    if sort is Sort.priority:
+        return [PRIORITY_RANK, TASKS.c.position, TASKS.c.id]
+    return [TASKS.c.position, TASKS.c.id]
+
+
+def after_condition(sort: Sort) -> ColumnElement[bool]:
+    """Rows past the cursor's (named parameters after_0, after_1, ...) in `sort` order."""
+    if sort is Sort.created:
+        after = tuple_(
+            bindparam("after_0", type_=TASKS.c.created_at.type),
+            bindparam("after_1", type_=TASKS.c.id.type),
+        )
+        return tuple_(TASKS.c.created_at, TASKS.c.id) < after
+    if sort is Sort.priority:
+        keys = (PRIORITY_RANK, TASKS.c.position, TASKS.c.id)
+    else:
+        keys = (TASKS.c.position, TASKS.c.id)
+    after = tuple_(*(bindparam(f"after_{i}", type_=k.type) for i, k in enumerate(keys)))
+    return tuple_(*keys) > after
+
+
+def _rank(priority: str) -> int:
+    return {Priority.high.value: 0, Priority.medium.value: 1}.get(priority, 2)
+
+
+def encode_cursor(task: Any, sort: Sort = Sort.created) -> str:
+    """The keyset position just past `task` in `sort` order, as text for a URL."""
+    if sort is Sort.created:
+        return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
+    if sort is Sort.priority:
+        return f"p{_rank(task.priority)}.{task.position}_{task.id}"
+    return f"m{task.position}_{task.id}"
+
+
+def _int(text: str, digits: int = 20) -> int | None:
+    body = text[1:] if text.startswith("-") else text
+    return int(text) if body.isdigit() and len(body) <= digits else None
+
+
+def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
+    """The keyset values an `encode_cursor(…, sort)` string names; None for anything else."""
     if not value:
         return None
-    micros, _, task_id = value.partition("-")
-    if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 17 or len(task_id) > 10:
+    if sort is Sort.created:
+        micros, _, task_id = value.partition("-")
+        if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 17 or len(task_id) > 10:
+            return None
+        if not 1 <= int(task_id) <= MAX_ID:
+            return None
+        return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
+    prefix = "p" if sort is Sort.priority else "m"
+    if not value.startswith(prefix):
         return None
-    if not 1 <= int(task_id) <= MAX_ID:
+    head, _, task_id = value[1:].partition("_")
+    rank = None
+    if sort is Sort.priority:
+        rank_text, _, head = head.partition(".")
+        rank = _int(rank_text, 1)
+        if rank is None or not 0 <= rank <= 2:
+            return None
+    position, number = _int(head), _int(task_id, 10)
+    if position is None or number is None or not -(2**63) <= position < 2**63:
         return None
-    return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
+    if not 1 <= number <= MAX_ID:
+        return None
+    return (position, number) if rank is None else (rank, position, number)
+
+
+Shape = tuple[bool, bool, bool, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -42,15 +119,23 @@ class TaskFilter:
     completed: bool | None = None
     priority: Priority | None = None
     search: str | None = None
+    project_id: int | None = None
+    label: str | None = None  # a label's name, whatever its case
 
     def scope(self) -> "TaskFilter":
         """The same tasks whatever their status: what a view's counts are counted over."""
         return replace(self, completed=None)
 
     @property
-    def shape(self) -> tuple[bool, bool, bool]:
+    def shape(self) -> Shape:
         """Which conditions this filter has: a compiled query is kept per shape."""
-        return (self.completed is not None, self.priority is not None, bool(self.search))
+        return (
+            self.completed is not None,
+            self.priority is not None,
+            bool(self.search),
+            self.project_id is not None,
+            bool(self.label),
+        )
 
     def values(self) -> dict[str, object]:
         """The values of `bound_conditions(self.shape)`'s parameters."""
@@ -58,38 +143,57 @@ class TaskFilter:
             "completed": self.completed,
             "priority": self.priority.value if self.priority is not None else None,
             "pattern": f"%{_escape_like(self.search)}%" if self.search else None,
+            "project_id": self.project_id,
+            "label": self.label or None,
         }
 
     @staticmethod
-    def bound_conditions(shape: tuple[bool, bool, bool]) -> list[ColumnElement[bool]]:
-        """The conditions of a filter of `shape`, with named parameters in place of values."""
-        has_status, has_priority, has_search = shape
-        tasks = Task.__table__.c
+    def bound_conditions(
+        shape: Shape, values: dict[str, Any] | None = None
+    ) -> list[ColumnElement[bool]]:
+        """The conditions of a filter of `shape`, with named parameters in place of values
+        (and `user_id`, which every query of a user's tasks has anyway), or with `values`
+        bound to them."""
+
+        def param(name: str, **kw: Any) -> Any:
+            return bindparam(name, **kw) if values is None else bindparam(name, values[name], **kw)
+
+        has_status, has_priority, has_search, has_project, has_label = shape
         found: list[ColumnElement[bool]] = []
         if has_status:
-            found.append(tasks.completed == bindparam("completed"))
+            found.append(TASKS.c.completed == param("completed"))
         if has_priority:
-            found.append(tasks.priority == bindparam("priority"))
+            found.append(TASKS.c.priority == param("priority"))
         if has_search:
-            found.append(tasks.search_text.like(func.lower(bindparam("pattern")), escape="\\"))
+            found.append(TASKS.c.search_text.like(func.lower(param("pattern")), escape="\\"))
+        if has_project:
+            found.append(TASKS.c.project_id == param("project_id"))
+        if has_label:
+            # Tasks hold their labels as the labels table spells them: "work" finds "Work".
+            spelled = (
+                select(LABELS.c.name)
+                .where(
+                    LABELS.c.user_id == param("user_id"),
+                    func.lower(LABELS.c.name) == func.lower(param("label", type_=String)),
+                )
+                .scalar_subquery()
+            )
+            found.append(TASKS.c.labels.contains(array([spelled])))
         return found
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        if self.completed is not None:
-            found.append(col(Task.completed).is_(self.completed))
-        if self.priority is not None:
-            found.append(col(Task.priority) == self.priority)
-        if self.search:
-            pattern = func.lower(f"%{_escape_like(self.search)}%")
-            found.append(col(Task.search_text).like(pattern, escape="\\"))
-        return found
+    def conditions(self, user_id: int) -> list[ColumnElement[bool]]:
+        """`bound_conditions` with this filter's values in place (for a one-off statement)."""
+        return TaskFilter.bound_conditions(self.shape, self.values() | {"user_id": user_id})
 
-    def matches(self, task: Task) -> bool:
+    def matches(self, task: Any) -> bool:
         """Would `task` be listed? (The same rules as `conditions`, in Python.)"""
         if self.completed is not None and task.completed != self.completed:
             return False
         if self.priority is not None and task.priority != self.priority:
+            return False
+        if self.project_id is not None and task.project_id != self.project_id:
+            return False
+        if self.label and self.label.casefold() not in {n.casefold() for n in task.labels}:
             return False
         if self.search:
             haystack = f"{task.title}\n{task.description or ''}".casefold()
@@ -99,7 +203,7 @@ class TaskFilter:
 
 @dataclass(frozen=True)
 class Page:
-    tasks: list[Task]
+    tasks: list[Any]
     next_cursor: str  # "" on the last page
 
 

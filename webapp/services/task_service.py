@@ -10,38 +10,39 @@ condition of the UPDATE itself, and a delete writes its undo entry in the same
 statement (a data-modifying WITH).
 """
 
-from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    Row,
-    bindparam,
-    case,
-    delete,
-    func,
-    insert,
-    literal,
-    select,
-    true,
-    tuple_,
-    update,
-)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Integer, Row, bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from webapp.db import Query, atomic
+from webapp.db import Query
 from webapp.models.base import utcnow, valid_id
+from webapp.models.project import Project
 from webapp.models.task import Task
-from webapp.models.undo import UndoEntry
 from webapp.schemas.task import TaskCreate, TaskUpdate
-from webapp.services import task_undo
-from webapp.services.task_query import Page, TaskFilter, decode_cursor, encode_cursor
+from webapp.services import task_order
+from webapp.services.label_service import LabelService
+from webapp.services.project_service import ProjectNotFound
+from webapp.services.task_bulk import COLUMNS, BulkChanges, Changed
+from webapp.services.task_query import (
+    Page,
+    Shape,
+    Sort,
+    TaskFilter,
+    after_condition,
+    decode_cursor,
+    encode_cursor,
+    order_by,
+)
 
 __all__ = [
+    "AnchorNotFound",
     "Changed",
     "Page",
+    "ProjectNotFound",
+    "Sort",
     "StaleTaskError",
     "TaskFilter",
     "TaskNotFound",
@@ -51,73 +52,78 @@ __all__ = [
     "encode_cursor",
 ]
 
-TASKS = Task.__table__
-UNDO = UndoEntry.__table__
-# Every stored column but those PostgreSQL computes (search_text): what a task row holds.
-COLUMNS = tuple(column for column in TASKS.columns if column.computed is None)
+TASKS, PROJECTS = Task.__table__, Project.__table__
 TaskRow = Row[Any]
-Shape = tuple[bool, bool, bool]
 
 
-# The hot statements, compiled once (per filter shape) and run on the driver: see
-# webapp.db.Query. Each is the same SQLAlchemy Core a one-off query would build.
+# The hot statements, compiled once (per filter shape and order) and run on the driver:
+# see webapp.db.Query. Each is the same SQLAlchemy Core a one-off query would build.
 
 
-def _page(shape: Shape, keyset: bool) -> Any:
+@cache
+def _page_query(shape: Shape, sort: Sort = Sort.created, keyset: bool = False) -> Query:
     query = select(*COLUMNS).where(
         TASKS.c.user_id == bindparam("user_id"), *TaskFilter.bound_conditions(shape)
     )
     if keyset:
-        after = tuple_(
-            bindparam("after_at", type_=TASKS.c.created_at.type),
-            bindparam("after_id", type_=TASKS.c.id.type),
-        )
-        query = query.where(tuple_(TASKS.c.created_at, TASKS.c.id) < after)
-    return query.order_by(TASKS.c.created_at.desc(), TASKS.c.id.desc()).limit(bindparam("limit"))
-
-
-def _counts(shape: Shape) -> Any:
-    scope = (False, *shape[1:])  # a view's counts are over its tasks whatever their status
-    return select(
-        func.count().filter(TASKS.c.completed.is_(False)).label("active_count"),
-        func.count().filter(TASKS.c.completed.is_(True)).label("completed_count"),
-    ).where(TASKS.c.user_id == bindparam("user_id"), *TaskFilter.bound_conditions(scope))
-
-
-@cache
-def _page_query(shape: Shape, keyset: bool) -> Query:
-    return Query(_page(shape, keyset))
+        query = query.where(after_condition(sort))
+    return Query(query.order_by(*order_by(sort)).limit(bindparam("limit")))
 
 
 @cache
 def _counts_query(shape: Shape) -> Query:
-    return Query(_counts(shape))
-
-
-@cache
-def _page_with_counts_query(shape: Shape, keyset: bool) -> Query:
-    """The counts and a page in one round trip, joined so the counts come back even when
-    the page is empty; each part is planned on its own (the page stops after limit rows)."""
-    counts, page = _counts(shape).cte("counts"), _page(shape, keyset).cte("page")
+    """(active, completed) over a view's tasks whatever their status."""
+    scope = (False, *shape[1:])
     return Query(
-        select(counts.c.active_count, counts.c.completed_count, *page.c)
-        .select_from(counts.outerjoin(page, true()))
-        .order_by(page.c.created_at.desc(), page.c.id.desc())
+        select(
+            func.count().filter(TASKS.c.completed.is_(False)).label("active_count"),
+            func.count().filter(TASKS.c.completed.is_(True)).label("completed_count"),
+        ).where(TASKS.c.user_id == bindparam("user_id"), *TaskFilter.bound_conditions(scope))
     )
 
 
 _GET = Query(
     select(*COLUMNS).where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"))
 )
+# A new task goes on top of the manual order, into the project named or else the Inbox,
+# which must be the user's own: no such project, no row.
+_PROJECT_ID = bindparam("project_id", type_=Integer)
 _CREATE = Query(
     insert(TASKS)
+    .from_select(
+        [
+            "user_id",
+            "project_id",
+            "title",
+            "description",
+            "priority",
+            "labels",
+            "position",
+            "created_at",
+            "updated_at",
+        ],
+        select(
+            PROJECTS.c.user_id,
+            PROJECTS.c.id,
+            bindparam("title", type_=TASKS.c.title.type),
+            bindparam("description", type_=TASKS.c.description.type),
+            bindparam("priority", type_=TASKS.c.priority.type),
+            bindparam("labels", type_=TASKS.c.labels.type),
+            task_order.top_position(),
+            bindparam("now", type_=TASKS.c.created_at.type),
+            bindparam("now", type_=TASKS.c.created_at.type),
+        ).where(
+            PROJECTS.c.user_id == bindparam("user_id"),
+            (PROJECTS.c.id == _PROJECT_ID) | (_PROJECT_ID.is_(None) & PROJECTS.c.is_inbox),
+        ),
+    )
+    .returning(*COLUMNS)
+)
+_MOVE = Query(
+    update(TASKS)
+    .where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"))
     .values(
-        user_id=bindparam("user_id"),
-        title=bindparam("title"),
-        description=bindparam("description"),
-        priority=bindparam("priority"),
-        created_at=bindparam("now"),
-        updated_at=bindparam("now"),
+        position=bindparam("position"), version=TASKS.c.version + 1, updated_at=bindparam("now")
     )
     .returning(*COLUMNS)
 )
@@ -145,6 +151,10 @@ class TaskNotFound(Exception):
     """No such task among the user's (deleted, never existed, or someone else's)."""
 
 
+class AnchorNotFound(Exception):
+    """The task a move was to place this one next to is not among the user's (any more)."""
+
+
 class StaleTaskError(Exception):
     """The task changed since the version the caller last saw."""
 
@@ -153,31 +163,23 @@ class StaleTaskError(Exception):
         self.current = current
 
 
-@dataclass(frozen=True)
-class Changed:
-    """What a bulk change or delete did, and the undo entry that can reverse it."""
-
-    count: int
-    undo_id: int | None
-    tasks: tuple[TaskRow, ...] = ()
-    kind: str = ""  # for an undo: what it reversed, task_undo.DELETE or task_undo.COMPLETE
-
-
 def _mine(user_id: int, task_id: int) -> tuple:
     return (TASKS.c.id == task_id, TASKS.c.user_id == user_id)
 
 
-class TaskService:
+class TaskService(BulkChanges):
+    """One task at a time; changes to many and their undo come from BulkChanges."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _one(self, statement: Any) -> TaskRow | None:
-        return (await self.session.exec(statement)).first()
-
     async def create_task(self, user_id: int, task_data: TaskCreate) -> TaskRow:
+        """A new task on top of the manual order, in its project (else the Inbox)."""
         values = task_data.model_dump(mode="json")
+        values["labels"] = await LabelService(self.session).spell(user_id, values["labels"])
         task = await _CREATE.fetchrow(self.session, user_id=user_id, now=utcnow(), **values)
-        assert task is not None
+        if task is None:
+            raise ProjectNotFound
         return task
 
     async def list_tasks(
@@ -185,60 +187,24 @@ class TaskService:
         user_id: int,
         view: TaskFilter = TaskFilter(),  # noqa: B008 (frozen, so a shared default is safe)
         *,
-        after: tuple[datetime, int] | None = None,
+        sort: Sort = Sort.created,
+        after: tuple | None = None,
         limit: int = 50,
     ) -> Page:
-        """One page of the user's tasks, newest first, and the cursor of the next.
+        """One page of the view in `sort` order, and the cursor of the next.
 
-        `after` is the (created_at, id) of the last task of the previous page: a
-        keyset, so tasks added meanwhile never shift a page. One extra row tells
-        whether a next page exists, without a second query.
+        `after` is the keyset (decode_cursor) of the last task of the previous page, so
+        tasks added meanwhile never shift a page. One extra row tells whether a next
+        page exists, without a second query.
         """
-        tasks = await _page_query(view.shape, after is not None).fetch(
-            self.session, **self._params(user_id, view, after, limit)
-        )
+        values: dict[str, Any] = {"user_id": user_id, "limit": limit + 1} | view.values()
+        values |= {f"after_{i}": value for i, value in enumerate(after or ())}
+        query = _page_query(view.shape, sort, after is not None)
+        tasks = await query.fetch(self.session, **values)
         if len(tasks) > limit:
             tasks = tasks[:limit]
-            return Page(tasks, encode_cursor(tasks[-1]))
+            return Page(tasks, encode_cursor(tasks[-1], sort))
         return Page(tasks, "")
-
-    async def list_with_counts(
-        self,
-        user_id: int,
-        view: TaskFilter,
-        *,
-        after: tuple[datetime, int] | None = None,
-        limit: int = 50,
-    ) -> tuple[Page, tuple[int, int]]:
-        """A page of the view and its (active, completed) counts, in one round trip.
-
-        Two independent parts of one statement: the counts over the view's scope, and
-        the page (an index scan that stops after `limit` + 1 rows), joined so that
-        the counts come back even when the page is empty.
-        """
-        rows = await _page_with_counts_query(view.shape, after is not None).fetch(
-            self.session, **self._params(user_id, view, after, limit)
-        )
-        totals = (rows[0].active_count, rows[0].completed_count)
-        tasks = [row for row in rows if row.id is not None]
-        if len(tasks) > limit:
-            tasks = tasks[:limit]
-            return Page(tasks, encode_cursor(tasks[-1])), totals
-        return Page(tasks, ""), totals
-
-    @staticmethod
-    def _params(
-        user_id: int, view: TaskFilter, after: tuple[datetime, int] | None, limit: int
-    ) -> dict[str, Any]:
-        """The values of a page query: one more row than asked for tells whether a next
-        page exists, without a second query."""
-        after_at, after_id = after or (None, None)
-        return {
-            "user_id": user_id,
-            "limit": limit + 1,
-            "after_at": after_at,
-            "after_id": after_id,
-        } | view.values()
 
     async def get_task(self, user_id: int, task_id: int) -> TaskRow:
         if not valid_id(task_id):
@@ -260,24 +226,40 @@ class TaskService:
         meanwhile raises StaleTaskError and is left as it is.
 
         The version is a condition of the UPDATE: of two changes made against the same
-        version, the second waits for the first's row lock, then matches nothing.
+        version, the second waits for the first's row lock, then matches nothing. A task
+        moved to another project goes on top of the order there.
         """
         if not valid_id(task_id):
             raise TaskNotFound
         conditions = list(_mine(user_id, task_id))
         if expected_version is not None:
             conditions.append(TASKS.c.version == expected_version)
-        changes = task_data.model_dump(exclude_unset=True)
-        task = await self._one(
-            update(TASKS)
-            .where(*conditions)
-            .values(**changes, updated_at=utcnow(), version=TASKS.c.version + 1)
-            .returning(*COLUMNS)
-        )
+        changes: dict[str, Any] = task_data.model_dump(exclude_unset=True)
+        if "labels" in changes:
+            changes["labels"] = await LabelService(self.session).spell(user_id, changes["labels"])
+        if changes.get("project_id", 0) is None:  # a form's empty choice: no change
+            del changes["project_id"]
+        if "project_id" in changes:
+            moved = TASKS.c.project_id != changes["project_id"]
+            top = task_order.top_position(user_id)
+            changes["position"] = case((moved, top), else_=TASKS.c.position)
+        try:
+            task = await self._one(
+                update(TASKS)
+                .where(*conditions)
+                .values(**changes, updated_at=utcnow(), version=TASKS.c.version + 1)
+                .returning(*COLUMNS)
+            )
+        except IntegrityError:  # fk_tasks_project: not one of the user's projects
+            await self.session.rollback()
+            raise ProjectNotFound from None
         await self.session.commit()
         if task is None:
             raise StaleTaskError(await self.get_task(user_id, task_id))
         return task
+
+    async def _one(self, statement: Any) -> TaskRow | None:
+        return (await self.session.exec(statement)).first()
 
     async def set_completed(self, user_id: int, task_id: int, completed: bool | None) -> TaskRow:
         """Set the task's status to `completed` (flip it when None), in one UPDATE.
@@ -296,26 +278,43 @@ class TaskService:
             raise TaskNotFound
         return task
 
-    async def _delete_with_undo(self, user_id: int, conditions: list) -> Changed:
-        """Delete the matching tasks and keep them in one undo entry, in one statement."""
-        deleted = delete(TASKS).where(*conditions).returning(*COLUMNS).cte("deleted")
-        snapshot = func.jsonb_agg(func.to_jsonb(deleted.table_valued()))
-        entry = (
-            insert(UNDO)
-            .from_select(
-                ["user_id", "kind", "payload", "created_at"],
-                select(
-                    literal(user_id), literal(task_undo.DELETE), snapshot, literal(utcnow())
-                ).having(func.count() > 0),
-            )
-            .returning(UNDO.c.id, UNDO.c.payload)
+    async def move_task(
+        self, user_id: int, task_id: int, *, after: int | None = None, before: int | None = None
+    ) -> TaskRow:
+        """Place the task just after (or before) another of the user's tasks in the manual
+        order, writing this one row (see task_order)."""
+        if not valid_id(task_id):
+            raise TaskNotFound
+        anchor = after if after is not None else before
+        if anchor is None or anchor == task_id:
+            return await self.get_task(user_id, task_id)
+        if not valid_id(anchor):
+            raise AnchorNotFound
+        position = await task_order.position_next_to(
+            self.session, user_id, task_id, anchor, after=after is not None
         )
-        row = await self._one(entry.add_cte(deleted))
-        await self.session.commit()
-        if row is None:
-            return Changed(0, None)
-        tasks = tuple(task_undo.row_from_snapshot(item) for item in row.payload)
-        return Changed(len(tasks), row.id, tasks)
+        if position is None:
+            raise AnchorNotFound
+        task = await _MOVE.fetchrow(
+            self.session, id=task_id, user_id=user_id, position=position, now=utcnow()
+        )
+        if task is None:
+            raise TaskNotFound
+        return task
+
+    async def neighbour(self, user_id: int, task: Any, view: TaskFilter, *, up: bool) -> int | None:
+        """The id of the task just above (or below) `task` in the view's manual order."""
+        keys = (TASKS.c.position, TASKS.c.id)
+        here = (task.position, task.id)
+        beyond = tuple_(*keys) < tuple_(*here) if up else tuple_(*keys) > tuple_(*here)
+        order = [key.desc() for key in keys] if up else list(keys)
+        row = await self._one(
+            select(TASKS.c.id)
+            .where(TASKS.c.user_id == user_id, *view.conditions(user_id), beyond)
+            .order_by(*order)
+            .limit(1)
+        )
+        return row.id if row else None
 
     async def delete_task(
         self, user_id: int, task_id: int, *, expected_version: int | None = None
@@ -330,77 +329,6 @@ class TaskService:
         if not changed.count:
             raise StaleTaskError(await self.get_task(user_id, task_id))
         return changed
-
-    async def complete_matching(self, user_id: int, view: TaskFilter) -> Changed:
-        """Mark every active task of the view complete, keeping what changed for an undo."""
-        completed = (
-            update(TASKS)
-            .where(TASKS.c.user_id == user_id, *replace(view, completed=False).conditions())
-            .values(completed=True, updated_at=utcnow(), version=TASKS.c.version + 1)
-            .returning(TASKS.c.id, TASKS.c.version)
-            .cte("completed")
-        )
-        pairs = func.jsonb_agg(func.jsonb_build_array(completed.c.id, completed.c.version))
-        entry = (
-            insert(UNDO)
-            .from_select(
-                ["user_id", "kind", "payload", "created_at"],
-                select(
-                    literal(user_id), literal(task_undo.COMPLETE), pairs, literal(utcnow())
-                ).having(func.count() > 0),
-            )
-            .returning(UNDO.c.id, func.jsonb_array_length(UNDO.c.payload))
-        )
-        row = await self._one(entry.add_cte(completed))
-        await self.session.commit()
-        return Changed(row[1], row[0]) if row else Changed(0, None)
-
-    async def delete_completed_matching(self, user_id: int, view: TaskFilter) -> Changed:
-        """Delete every completed task of the view, keeping them in the undo log."""
-        conditions = [TASKS.c.user_id == user_id, *replace(view, completed=True).conditions()]
-        return await self._delete_with_undo(user_id, conditions)
-
-    async def undo(self, user_id: int, undo_id: int) -> Changed | None:
-        """Reverse a delete or bulk change; None when it can no longer be undone.
-
-        Deleted tasks come back with their own id (links work again) and created time
-        (the same place in the list); their version moves on, so a form opened before
-        the delete is stale. Only tasks untouched since "mark complete" are reopened.
-        """
-        async with atomic(self.session):
-            entry = await task_undo.take(self.session, user_id, undo_id)
-            if entry is None:
-                return None
-            if entry.kind == task_undo.DELETE:
-                tasks = await self._restore(user_id, entry.payload)
-            else:
-                tasks = await self._reopen(user_id, entry.payload)
-        return Changed(len(tasks), None, tasks, entry.kind)
-
-    async def _restore(self, user_id: int, rows: list[dict]) -> tuple[TaskRow, ...]:
-        values = [task_undo.from_snapshot(row) for row in rows]
-        now = utcnow()
-        for value in values:
-            value.update(user_id=user_id, updated_at=now, version=value["version"] + 1)
-        statement = (
-            pg_insert(TASKS)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(*COLUMNS)
-        )
-        return tuple((await self.session.exec(statement)).all())
-
-    async def _reopen(self, user_id: int, pairs: list[list[int]]) -> tuple[TaskRow, ...]:
-        statement = (
-            update(TASKS)
-            .where(
-                TASKS.c.user_id == user_id,
-                tuple_(TASKS.c.id, TASKS.c.version).in_([tuple(p) for p in pairs]),
-            )
-            .values(completed=False, updated_at=utcnow(), version=TASKS.c.version + 1)
-            .returning(*COLUMNS)
-        )
-        return tuple((await self.session.exec(statement)).all())
 
     async def count_tasks(self, user_id: int, view: TaskFilter = TaskFilter()) -> tuple[int, int]:  # noqa: B008
         """(active, completed) among the view's tasks whatever their status, in one query."""

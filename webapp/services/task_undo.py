@@ -14,22 +14,25 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models.base import utcnow, valid_id
+from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
 
 UNDO_WINDOW = timedelta(minutes=10)
 DELETE = "delete"
 COMPLETE = "complete"
+PROJECT = "project"  # a project deleted with its tasks: {"project": row, "tasks": [rows]}
 
 
-def from_snapshot(row: dict[str, Any]) -> dict[str, Any]:
+def from_snapshot(row: dict[str, Any], table: sa.Table = Task.__table__) -> dict[str, Any]:
     """The column values of a snapshot, typed again for an INSERT."""
     values = {}
-    for column in Task.__table__.columns:
+    for column in table.columns:
         if column.computed is not None:  # PostgreSQL makes it again
             continue
         value = row.get(column.name)
@@ -44,6 +47,23 @@ def from_snapshot(row: dict[str, Any]) -> dict[str, Any]:
 def row_from_snapshot(row: dict[str, Any]) -> SimpleNamespace:
     """A snapshot read like a task row (task.title): what a delete reports back."""
     return SimpleNamespace(**from_snapshot(row))
+
+
+async def restore_project(session: AsyncSession, user_id: int, row: dict[str, Any]) -> None:
+    """Put a deleted project back, with its id; under another name if its own was taken
+    meanwhile (by a project made since)."""
+    values = from_snapshot(row, Project.__table__) | {"user_id": user_id, "updated_at": utcnow()}
+    projects = Project.__table__
+    taken = await session.exec(
+        sa.select(sa.func.lower(projects.c.name)).where(projects.c.user_id == user_id)
+    )
+    names = set(taken.scalars())
+    name, number = values["name"], 1
+    while name.lower() in names:
+        number += 1
+        name = f"{values['name'][:90]} ({number})"
+    values["name"] = name
+    await session.exec(pg_insert(projects).values(values).on_conflict_do_nothing())
 
 
 async def take(session: AsyncSession, user_id: int, entry_id: int) -> UndoEntry | None:

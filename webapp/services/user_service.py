@@ -1,12 +1,16 @@
 """Accounts: creating users, finding them by email, checking and changing passwords."""
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from webapp.db import atomic
+from webapp.models.project import INBOX, Project
 from webapp.models.user import User
 from webapp.services.passwords import hash_password, verify_password
+
+INBOX_VALUES = {"name": INBOX, "is_inbox": True, "position": 0}
 
 
 class EmailTakenError(Exception):
@@ -23,13 +27,16 @@ class UserService:
         self.session = session
 
     async def create_user(self, email: str, password: str) -> User:
-        """Create a user; the unique index, not a prior lookup, decides a taken email."""
+        """Create a user and their Inbox, together; the unique index, not a prior lookup,
+        decides a taken email."""
         user = User(email=normalize_email(email), password_hash=await hash_password(password))
-        self.session.add(user)
         try:
-            await self.session.commit()
+            async with atomic(self.session):
+                self.session.add(user)
+                await self.session.flush()
+                assert user.id is not None
+                await self.session.exec(insert(Project).values(**INBOX_VALUES, user_id=user.id))
         except IntegrityError as exc:
-            await self.session.rollback()
             raise EmailTakenError(email) from exc
         return user
 

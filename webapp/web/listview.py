@@ -1,4 +1,5 @@
-"""What the task list is showing (filter, priority, search, page) and how it is written in a URL.
+"""What the task list is showing (project or label, filter, priority, search, order, page)
+and how it is written in a URL.
 
 The view is rebuilt from query parameters on every request, and every URL we emit or
 redirect to is rebuilt from a view, so a tampered `return_to` can only ever name /tasks.
@@ -6,18 +7,23 @@ redirect to is rebuilt from a view, so a tampered `return_to` can only ever name
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from webapp.models.base import valid_id
 from webapp.models.task import Priority, Task
-from webapp.services.task_service import TaskFilter, decode_cursor
+from webapp.services.overview import Overview
+from webapp.services.task_service import Sort, TaskFilter, decode_cursor
 
 Status = Literal["all", "active", "completed"]
 STATUSES: tuple[Status, ...] = ("all", "active", "completed")
 LIST_PATH = "/tasks"
 MAX_QUERY_LENGTH = 200
+MAX_LABEL_LENGTH = 60
+STATUS_WORDS = {"all": "", "active": "active", "completed": "completed"}
 STATUS_TITLES = {"all": "Tasks", "active": "Active tasks", "completed": "Completed tasks"}
+ALL_TASKS = "All tasks"
+SORTS = {s.value: s for s in Sort}
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,13 @@ class ListView:
     priority: Priority | None = None
     q: str = ""
     after: str | None = None
+    project: int | None = None
+    label: str = ""
+    sort: Sort | None = None  # None: the manual order
+
+    @property
+    def order(self) -> Sort:
+        return self.sort or Sort.manual
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> "ListView":
@@ -33,12 +46,16 @@ class ListView:
         status = params.get("status", "all")
         priority = params.get("priority") or None
         after = params.get("after") or None
+        project = params.get("project", "")
+        sort = SORTS.get(params.get("sort", ""))
         return cls(
             status=status if status in STATUSES else "all",  # type: ignore[arg-type]
             priority=Priority(priority) if priority in Priority.__members__ else None,
-            # NUL cannot be stored or searched in PostgreSQL text: it is dropped.
-            q=" ".join(params.get("q", "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH],
-            after=after if decode_cursor(after) else None,
+            q=_text(params.get("q", ""))[:MAX_QUERY_LENGTH],
+            after=after if decode_cursor(after, sort or Sort.manual) else None,
+            project=int(project) if project.isdigit() and valid_id(int(project)) else None,
+            label=_text(params.get("label", "")).removeprefix("@")[:MAX_LABEL_LENGTH],
+            sort=sort if sort is not Sort.manual else None,
         )
 
     @classmethod
@@ -66,22 +83,42 @@ class ListView:
         return {"all": None, "active": False, "completed": True}[self.status]
 
     @property
-    def cursor(self) -> tuple[datetime, int] | None:
-        return decode_cursor(self.after)
+    def cursor(self) -> tuple | None:
+        return decode_cursor(self.after, self.order)
 
     @property
     def filter(self) -> TaskFilter:
-        return TaskFilter(completed=self.completed, priority=self.priority, search=self.q or None)
+        return TaskFilter(
+            completed=self.completed,
+            priority=self.priority,
+            search=self.q or None,
+            project_id=self.project,
+            label=self.label or None,
+        )
 
     @property
     def narrowed(self) -> bool:
-        """Does the view show fewer tasks than the whole list (other than by status)?"""
+        """Does the view show fewer tasks than its project or label holds (other than by
+        status)? Then bulk actions say how many they touch."""
         return self.priority is not None or bool(self.q)
 
-    @property
-    def title(self) -> str:
+    def heading(self, overview: Overview | None = None) -> str:
+        """The view's name: its project's or label's, or "All tasks"."""
+        project = overview.project(self.project) if overview else None
+        label = overview.label(self.label) if overview else None
+        if project is not None:
+            return project.name
+        if label is not None:
+            return f"@{label.name}"
+        return ALL_TASKS
+
+    def title(self, overview: Overview | None = None) -> str:
         """The tab's title: which view this is, so history and tabs can be told apart."""
-        title = STATUS_TITLES[self.status]
+        heading = self.heading(overview)
+        if heading == ALL_TASKS:
+            title = STATUS_TITLES[self.status]
+        else:
+            title = heading + (f": {STATUS_WORDS[self.status]}" if self.status != "all" else "")
         if self.priority is not None:
             title += f", {self.priority.value} priority"
         if self.q:
@@ -92,14 +129,22 @@ class ListView:
         """Would `task` be listed in this view?"""
         return self.filter.matches(task)
 
-    def url(self, **changes: str | None) -> str:
+    def url(self, **changes: object) -> str:
         """This view's address, with some parameters changed; defaults are left out."""
         view = replace(self, **changes) if changes else self
         params = {
+            "project": str(view.project) if view.project else None,
+            "label": view.label or None,
             "status": view.status if view.status != "all" else None,
             "priority": view.priority.value if view.priority else None,
             "q": view.q or None,
+            "sort": view.sort.value if view.sort else None,
             "after": view.after,
         }
         query = urlencode({k: v for k, v in params.items() if v})
         return f"{LIST_PATH}?{query}" if query else LIST_PATH
+
+
+def _text(value: str) -> str:
+    # NUL cannot be stored or searched in PostgreSQL text: it is dropped.
+    return " ".join(value.replace("\x00", " ").split())

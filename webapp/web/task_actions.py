@@ -5,17 +5,26 @@ answers for the row alone; a change made meanwhile (StaleTaskError) shows both
 versions so the user chooses.
 """
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from webapp.db import SessionDep
+from webapp.models.base import valid_id
 from webapp.schemas.task import TaskUpdate
-from webapp.services.task_service import StaleTaskError, TaskService
+from webapp.services.task_service import (
+    AnchorNotFound,
+    ProjectNotFound,
+    StaleTaskError,
+    TaskService,
+)
 from webapp.web import drafts
 from webapp.web.deps import CsrfProtected, CurrentUser, OwnedTask
 from webapp.web.flash import Notice, undo_token
 from webapp.web.forms import form_values, parse_form, read_form
-from webapp.web.htmx import VARY, is_fragment_request, render_parts
+from webapp.web.htmx import VARY, is_fragment_request, redirect_back, render_parts
+from webapp.web.listview import ListView
 from webapp.web.task_views import (
     TASK_FIELDS,
     FormState,
@@ -24,8 +33,10 @@ from webapp.web.task_views import (
     done,
     edit_answer,
     errors_sentence,
+    list_answer,
     row_part,
     row_result,
+    shell_of,
     status_parts,
     task_values,
 )
@@ -43,23 +54,29 @@ def _version(value: object) -> int | None:
 
 
 @router.get("/tasks/{task_id:id}")
-async def show_task(request: Request, task: OwnedTask) -> Response:
+async def show_task(
+    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+) -> Response:
     """The row alone (an edit's Cancel); a plain visit goes to the list."""
     view = action_view(request, request.query_params.get("return_to"))
     if not is_fragment_request(request):
         return RedirectResponse(view.url(), status_code=303, headers={"Vary": VARY})
-    return render_parts(request, [row_part(task, focus=True)], context(view))
+    shell = await shell_of(TaskService(session), user.id, view)
+    return render_parts(request, [row_part(task, focus=True)], context(view, shell))
 
 
 @router.get("/tasks/{task_id:id}/edit")
-async def edit_task(request: Request, task: OwnedTask) -> HTMLResponse:
+async def edit_task(
+    request: Request, task: OwnedTask, user: CurrentUser, session: SessionDep
+) -> HTMLResponse:
     view = action_view(request, request.query_params.get("return_to"))
+    shell = await shell_of(TaskService(session), user.id, view)
     values = task_values(task)
     # Typed here before the session ended elsewhere: shown again, not lost.
     draft = drafts.peek(request)
     if draft is not None and draft.path == f"/tasks/{task.id}":
         values |= draft.values
-    response = edit_answer(request, view, task, FormState(values, version=task.version))
+    response = edit_answer(request, view, shell, task, FormState(values, version=task.version))
     if draft is not None:
         drafts.take(request, response, f"/tasks/{task.id}")
     return response
@@ -76,26 +93,53 @@ async def update_task(
     data, errors = parse_form(TaskUpdate, values)
     service = TaskService(session)
     if data is None:
-        task = await service.get_task(user.id, task_id)
-        shown = {**task_values(task), **values}
-        message = f"Not saved. {errors_sentence(errors)}"
-        form_state = FormState(shown, errors, version)
-        return edit_answer(request, view, task, form_state, status_code=422, message=message)
+        return await _refused(request, service, user.id, view, task_id, values, errors, version)
     try:
         updated = await service.update_task(user.id, task_id, data, expected_version=version)
+    except ProjectNotFound:
+        errors = {"project_id": "That project no longer exists. Choose another."}
+        return await _refused(request, service, user.id, view, task_id, values, errors, version)
     except StaleTaskError as exc:
         # Someone saved first: show their version beside this input and let the user choose.
         # The form now carries their version, so "Save mine anyway" overwrites knowingly.
         current = exc.current
+        shell = await shell_of(service, user.id, view)
         form_state = FormState({**task_values(current), **values}, {}, current.version)
         return edit_answer(
-            request, view, current, form_state, conflict=True, status_code=409, message=CONFLICT
+            request,
+            view,
+            shell,
+            current,
+            form_state,
+            conflict=True,
+            status_code=409,
+            message=CONFLICT,
         )
     if set(values) == {"priority"}:
         message = f"Priority set to {updated.priority}."
+    elif set(values) == {"project_id"}:
+        message = f"Moved “{updated.title}” to another project."
     else:
         message = "Task saved."
     return await row_result(request, service, user.id, view, updated, message=message, focus=True)
+
+
+async def _refused(
+    request: Request,
+    service: TaskService,
+    user_id: int,
+    view: ListView,
+    task_id: int,
+    values: dict[str, str],
+    errors: dict[str, str],
+    version: int | None,
+) -> HTMLResponse:
+    """The edit form again, with what was typed and a message per bad field (422)."""
+    task = await service.get_task(user_id, task_id)
+    shell = await shell_of(service, user_id, view)
+    form_state = FormState({**task_values(task), **values}, errors, version)
+    message = f"Not saved. {errors_sentence(errors)}"
+    return edit_answer(request, view, shell, task, form_state, status_code=422, message=message)
 
 
 @router.post("/tasks/{task_id:id}/toggle")
@@ -114,9 +158,10 @@ async def toggle_task(
     service = TaskService(session)
     if sent is not None and sent.strip().lower() not in TRUE | FALSE:
         task = await service.get_task(user.id, task_id)
+        shell = await shell_of(service, user.id, view)
         parts = [row_part(task)]
         message = "Not changed: completed must be true or false."
-        return render_parts(request, parts, context(view), status_code=422, message=message)
+        return render_parts(request, parts, context(view, shell), status_code=422, message=message)
     updated = await service.set_completed(user.id, task_id, completed)
     done_now = "done" if updated.completed else "not done"
     message = f"Marked “{updated.title}” {done_now}."
@@ -138,3 +183,46 @@ async def delete_task(
     parts = await status_parts(service, user.id, view, notice)
     message = f"{notice.message} Undo available: press u."
     return render_parts(request, parts, context(view), message=message)
+
+
+def _task_id(value: object) -> int | None:
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
+        number = int(value)
+        return number if valid_id(number) else None
+    return None
+
+
+@router.post("/tasks/{task_id:id}/move")
+async def move_task(
+    request: Request, task_id: int, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Place the task in the manual order: right `after` or `before` another task (what a
+    drag or Alt+Arrow saw), or one step `direction=up|down` in the view (the no-JS edit
+    page). A plain form from the edit page (`stay=edit`) comes back to it."""
+    form = await read_form(request)
+    view = action_view(request, form.get("return_to"))
+    service = TaskService(session)
+    after, before = _task_id(form.get("after")), _task_id(form.get("before"))
+    direction = form.get("direction")
+    task = await service.get_task(user.id, task_id)
+    if after is None and before is None and direction in ("up", "down"):
+        up = direction == "up"
+        neighbour = await service.neighbour(user.id, task, view.filter, up=up)
+        after, before = (None, neighbour) if up else (neighbour, None)
+    words = {"up": " up", "down": " down"}.get(direction if isinstance(direction, str) else "", "")
+    try:
+        if after is None and before is None:
+            notice = Notice(
+                f"“{task.title}” is already {'first' if direction == 'up' else 'last'}."
+            )
+        else:
+            task = await service.move_task(user.id, task_id, after=after, before=before)
+            notice = Notice(f"Moved “{task.title}”{words}.")
+    except AnchorNotFound:
+        notice = Notice("Not moved: the task it was placed next to is gone. This is the list now.")
+    if not is_fragment_request(request):
+        if form.get("stay") == "edit":
+            url = f"/tasks/{task_id}/edit?return_to={quote(view.url(after=None))}"
+            return redirect_back(request, url, notice)
+        return redirect_back(request, view.url(after=None), notice)
+    return await list_answer(request, service, user.id, view, notice, focus_task_id=task_id)

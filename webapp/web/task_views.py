@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from webapp.models.task import Task
+from webapp.services.overview import Overview, overview
 from webapp.services.task_service import Page, TaskNotFound, TaskService
 from webapp.web.errors import error_page
 from webapp.web.flash import Notice
@@ -21,8 +22,14 @@ from webapp.web.htmx import Part, is_fragment_request, redirect_back, render_pag
 from webapp.web.listview import ListView
 
 PAGE_SIZE = 50
-TASK_FIELDS = ("title", "description", "priority")
-FIELD_LABELS = {"title": "Title", "description": "Description", "priority": "Priority"}
+TASK_FIELDS = ("title", "description", "priority", "project_id", "labels")
+FIELD_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "priority": "Priority",
+    "project_id": "Project",
+    "labels": "Labels",
+}
 TASK_GONE = "This task was deleted elsewhere."
 
 
@@ -36,7 +43,13 @@ class FormState:
 
 
 def task_values(task: Task) -> dict[str, str]:
-    return {"title": task.title, "description": task.description or "", "priority": task.priority}
+    return {
+        "title": task.title,
+        "description": task.description or "",
+        "priority": task.priority,
+        "project_id": str(task.project_id),
+        "labels": ", ".join(sorted(task.labels, key=str.casefold)),
+    }
 
 
 def action_view(request: Request, return_to: object) -> ListView:
@@ -58,8 +71,19 @@ def row_part(task: Task, *, focus: bool = False) -> Part:
     return ("_rows.html", {"tasks": [task], "focus_task_id": task.id if focus else None})
 
 
-def context(view: ListView) -> dict[str, Any]:
-    return {"view": view, "return_to": view.url(after=None)}
+def context(view: ListView, shell: Overview | None = None) -> dict[str, Any]:
+    """What every template of the list needs: the view, where to come back to, and (when
+    the answer shows them) the counts, projects and labels around it."""
+    ctx: dict[str, Any] = {"view": view, "return_to": view.url(after=None)}
+    if shell is not None:
+        ctx |= {
+            "shell": shell,
+            "active": shell.active,
+            "completed": shell.completed,
+            "project_names": shell.project_names(),
+            "label_colors": {label.name.casefold(): label.color for label in shell.labels},
+        }
+    return ctx
 
 
 def errors_sentence(errors: Mapping[str, str]) -> str:
@@ -70,21 +94,32 @@ def errors_sentence(errors: Mapping[str, str]) -> str:
 
 
 async def page_of(service: TaskService, user_id: int, view: ListView) -> Page:
-    return await service.list_tasks(user_id, view.filter, after=view.cursor, limit=PAGE_SIZE)
+    return await service.list_tasks(
+        user_id, view.filter, sort=view.order, after=view.cursor, limit=PAGE_SIZE
+    )
 
 
-async def page_and_counts(
+async def shell_of(service: TaskService, user_id: int, view: ListView) -> Overview:
+    """The counts, projects and labels around the view; a project or label that is not
+    the user's is a 404, like a task."""
+    shell = await overview(service.session, user_id, view.filter)
+    if view.project is not None and shell.project(view.project) is None:
+        raise HTTPException(status_code=404, detail="There is no such project (any more).")
+    if view.label and shell.label(view.label) is None:
+        raise HTTPException(status_code=404, detail="There is no such label (any more).")
+    return shell
+
+
+async def page_and_shell(
     service: TaskService, user_id: int, view: ListView
-) -> tuple[Page, tuple[int, int]]:
-    return await service.list_with_counts(user_id, view.filter, after=view.cursor, limit=PAGE_SIZE)
+) -> tuple[Page, Overview]:
+    shell = await shell_of(service, user_id, view)
+    return await page_of(service, user_id, view), shell
 
 
-def status_parts_for(
-    view: ListView, counts: tuple[int, int], notice: Notice | None = None
-) -> list[Part]:
-    """Out-of-band pieces that follow every change: counter, bulk actions, a notice."""
-    active, completed = counts
-    parts: list[Part] = [("_status.html", {"active": active, "completed": completed, "oob": True})]
+def status_parts_for(shell: Overview, notice: Notice | None = None) -> list[Part]:
+    """Out-of-band pieces that follow every change: counter, bulk actions, sidebar, notice."""
+    parts: list[Part] = [("_status.html", {"oob": True}), ("_sidebar.html", {"oob": True})]
     if notice is not None:
         parts.append(("_toast.html", {"notice": notice, "oob": True}))
     return parts
@@ -100,23 +135,33 @@ async def list_page(
     notice: Notice | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    page, (active, completed) = await page_and_counts(service, user_id, view)
+    page, shell = await page_and_shell(service, user_id, view)
     ctx = {
-        **context(view),
+        **context(view, shell),
         "tasks": page.tasks,
         "next_cursor": page.next_cursor,
-        "active": active,
-        "completed": completed,
-        "new": new_task or FormState(),
+        "new": new_task or FormState(new_task_defaults(view, shell)),
         "notice": notice,
     }
     return render_page(request, "tasks.html", ctx, status_code=status_code)
 
 
+def new_task_defaults(view: ListView, shell: Overview) -> dict[str, str]:
+    """A task added in a project's or a label's view goes there."""
+    label = shell.label(view.label)
+    return {
+        "project_id": str(view.project or shell.inbox.id),
+        "labels": label.name if label else "",
+    }
+
+
 async def status_parts(
     service: TaskService, user_id: int, view: ListView, notice: Notice | None = None
 ) -> list[Part]:
-    return status_parts_for(view, await service.count_tasks(user_id, view.filter), notice)
+    """The out-of-band parts after a change, each with the counts it shows."""
+    shell = await shell_of(service, user_id, view)
+    ctx = context(view, shell)
+    return [(name, {**ctx, **part}) for name, part in status_parts_for(shell, notice)]
 
 
 async def row_answer(
@@ -129,13 +174,15 @@ async def row_answer(
     message: str,
     focus: bool,
 ) -> HTMLResponse:
-    # A task that no longer fits the view (completed while showing Active) leaves the
-    # list: an empty main swap, which the rows' hx-swap allows with swapEmpty.
+    # A task that no longer fits the view (completed while showing Active, moved to
+    # another project) leaves the list: an empty main swap, which the rows' hx-swap
+    # allows with swapEmpty.
+    shell = await shell_of(service, user_id, view)
     parts: list[Part] = []
     if view.matches(task):
         parts.append(row_part(task, focus=focus))
-    parts += await status_parts(service, user_id, view)
-    return render_parts(request, parts, context(view), message=message)
+    parts += status_parts_for(shell)
+    return render_parts(request, parts, context(view, shell), message=message)
 
 
 async def row_result(
@@ -163,14 +210,14 @@ async def list_answer(
     *,
     focus_task_id: int | None = None,
 ) -> HTMLResponse:
-    page, counts = await page_and_counts(service, user_id, view)
+    page, shell = await page_and_shell(service, user_id, view)
     list_ctx = {
         "tasks": page.tasks,
         "next_cursor": page.next_cursor,
         "focus_task_id": focus_task_id,
     }
-    parts: list[Part] = [("_list.html", list_ctx), *status_parts_for(view, counts, notice)]
-    return render_parts(request, parts, context(view), message=notice.message)
+    parts: list[Part] = [("_list.html", list_ctx), *status_parts_for(shell, notice)]
+    return render_parts(request, parts, context(view, shell), message=notice.message)
 
 
 def done(request: Request, view: ListView, notice: Notice) -> Response | None:
@@ -183,6 +230,7 @@ def done(request: Request, view: ListView, notice: Notice) -> Response | None:
 def edit_answer(
     request: Request,
     view: ListView,
+    shell: Overview,
     task: Task,
     form: FormState,
     *,
@@ -190,7 +238,7 @@ def edit_answer(
     status_code: int = 200,
     message: str | None = None,
 ) -> HTMLResponse:
-    ctx = {**context(view), "task": task, "edit": form, "conflict": conflict}
+    ctx = {**context(view, shell), "task": task, "edit": form, "conflict": conflict}
     if is_fragment_request(request):
         parts: list[Part] = [("_edit_form.html", {"as_row": True})]
         return render_parts(request, parts, ctx, status_code=status_code, message=message)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from webapp.db import SessionDep
 from webapp.schemas.task import TaskCreate
 from webapp.services import task_undo
-from webapp.services.task_service import Changed, TaskService
+from webapp.services.task_service import Changed, ProjectNotFound, TaskService
 from webapp.web import drafts
 from webapp.web.deps import CsrfProtected, CurrentUser
 from webapp.web.flash import Notice, clear_flash, read_flash, read_undo_token, undo_token
@@ -29,9 +29,9 @@ from webapp.web.task_views import (
     errors_sentence,
     list_answer,
     list_page,
-    page_and_counts,
-    page_of,
-    status_parts,
+    new_task_defaults,
+    page_and_shell,
+    shell_of,
     status_parts_for,
 )
 
@@ -73,19 +73,19 @@ async def list_tasks(request: Request, user: CurrentUser, session: SessionDep) -
             drafts.take(request, response, drafts.NEW_TASK)
         return response
     if view.after:
-        page = await page_of(service, user.id, view)
+        page, shell = await page_and_shell(service, user.id, view)
         # "Load more": rows appended to the list, and the next "Load more" in place.
         parts: list[Part] = [
             ("_rows.html", {"tasks": page.tasks}),
             ("_load_more.html", {"next_cursor": page.next_cursor, "oob": True}),
         ]
-        return render_parts(request, parts, context(view))
-    page, counts = await page_and_counts(service, user.id, view)
+        return render_parts(request, parts, context(view, shell))
+    page, shell = await page_and_shell(service, user.id, view)
     list_ctx = {"tasks": page.tasks, "next_cursor": page.next_cursor, "oob_controls": True}
-    parts = [("_list.html", list_ctx)] + status_parts_for(view, counts)
+    parts = [("_list.html", list_ctx), *status_parts_for(shell)]
     shown = _plural(len(page.tasks), "task") + (" and more" if page.next_cursor else "")
     response = render_parts(
-        request, parts, context(view), title=view.title, message=f"{shown} shown."
+        request, parts, context(view, shell), title=view.title(shell), message=f"{shown} shown."
     )
     # The address bar gets the tidy URL ("?q=x", not "?q=x&priority=").
     response.headers[_history_header(request, view)] = view.url()
@@ -100,24 +100,35 @@ async def create_task(request: Request, user: CurrentUser, session: SessionDep) 
     data, errors = parse_form(TaskCreate, values)
     service = TaskService(session)
     if data is None:
-        new_task = FormState(values, errors)
-        if not is_fragment_request(request):
-            return await list_page(
-                request, service, user.id, view, new_task=new_task, status_code=422
-            )
-        parts: list[Part] = [("_new_task_form.html", {"new": new_task, "focus_new": True})]
-        message = f"Task not added. {errors_sentence(errors)}"
-        return render_parts(request, parts, context(view), status_code=422, message=message)
-    task = await service.create_task(user.id, data)
+        return await _not_added(request, service, user.id, view, FormState(values, errors))
+    try:
+        task = await service.create_task(user.id, data)
+    except ProjectNotFound:
+        errors = {"project_id": "That project no longer exists. Choose another."}
+        return await _not_added(request, service, user.id, view, FormState(values, errors))
     shown = view.matches(task)
     notice = Notice("Task added." if shown else "Task added. It is not shown in this view.")
     if answer := done(request, view, notice):
         return answer
-    parts = [("_new_task_form.html", {"new": FormState(), "focus_new": True})]
+    shell = await shell_of(service, user.id, view)
+    fresh = FormState(new_task_defaults(view, shell))
+    parts: list[Part] = [("_new_task_form.html", {"new": fresh, "focus_new": True})]
     if shown:
         parts.append(("_new_row.html", {"task": task}))
-    parts += await status_parts(service, user.id, view, notice)
-    return render_parts(request, parts, context(view), message=notice.message)
+    parts += status_parts_for(shell, notice)
+    return render_parts(request, parts, context(view, shell), message=notice.message)
+
+
+async def _not_added(
+    request: Request, service: TaskService, user_id: int, view: ListView, new_task: FormState
+) -> Response:
+    """The new-task form again, with what was typed and why it was refused (422)."""
+    if not is_fragment_request(request):
+        return await list_page(request, service, user_id, view, new_task=new_task, status_code=422)
+    shell = await shell_of(service, user_id, view)
+    parts: list[Part] = [("_new_task_form.html", {"new": new_task, "focus_new": True})]
+    message = f"Task not added. {errors_sentence(new_task.errors)}"
+    return render_parts(request, parts, context(view, shell), status_code=422, message=message)
 
 
 async def _bulk_answer(
@@ -161,10 +172,12 @@ async def undo(request: Request, user: CurrentUser, session: SessionDep) -> Resp
     if changed is None:
         notice = Notice("That can no longer be undone.")
     else:
-        verb = "Restored" if changed.kind == task_undo.DELETE else "Reopened"
+        verb = "Reopened" if changed.kind == task_undo.COMPLETE else "Restored"
         what = (
             f"“{changed.tasks[0].title}”" if changed.count == 1 else _plural(changed.count, "task")
         )
+        if changed.kind == task_undo.PROJECT:
+            what = f"the project and its {what}"
         notice = Notice(f"{verb} {what}.")
     focus = changed.tasks[0].id if changed and changed.tasks else None
     return done(request, view, notice) or await list_answer(

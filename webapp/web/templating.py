@@ -1,6 +1,7 @@
 """The one Jinja2 environment every HTML response renders with, and its filters."""
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -8,6 +9,7 @@ from markupsafe import Markup, escape
 
 from webapp.config import PROJECT_ROOT
 from webapp.models.base import utcnow
+from webapp.models.project import COLORS
 from webapp.models.task import Priority
 from webapp.web.cookies import csrf_token
 
@@ -76,6 +78,20 @@ def hidden_fields(request: Request, return_to: str) -> Markup:
     return Markup(html)
 
 
+def label_chips(names: list[str], colors: dict[str, str]) -> Markup:
+    """A task's labels: links to each label's list, sorted, coloured as the label is
+    (a dot and the name, so colour is never the only cue). One call per row."""
+    if not names:
+        return Markup("")
+    chips = []
+    for name in sorted(names, key=str.casefold):
+        color = colors.get(name.casefold(), "grey")
+        chips.append(
+            f'<a class="chip c-{color}" href="/tasks?label={quote(name)}">{escape(name)}</a>'
+        )
+    return Markup("".join(chips))
+
+
 def static(path: str) -> str:
     """The address of a file in static/ (a plain string: url_for is slow, three times a page)."""
     return STATIC_PREFIX + path
@@ -88,7 +104,9 @@ templates.env.globals["priority_choices"] = [
     (p.value, p.value.capitalize()) for p in reversed(Priority)
 ]
 templates.env.globals["priorities"] = list(Priority)
+templates.env.globals["colors"] = COLORS
 templates.env.filters["since"] = relative_time
 templates.env.filters["exact_time"] = exact_time
 templates.env.filters["priority_tag"] = priority_tag
 templates.env.filters["time_tag"] = time_tag
+templates.env.globals["label_chips"] = label_chips

@@ -1,0 +1,66 @@
+"""Project and label input and output, shared by the JSON API and the HTML forms."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from webapp.models.project import COLORS
+from webapp.schemas.task import NO_NUL, LabelName
+
+ProjectName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)
+]
+Color = Literal[COLORS]  # type: ignore[valid-type]
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{"name": "Home"}]})
+
+    name: ProjectName
+
+
+class ProjectUpdate(BaseModel):
+    """A partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{"name": "Garden"}]})
+
+    name: ProjectName | None = None
+    archived: bool | None = None
+
+
+class ProjectResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    is_inbox: bool
+    archived: bool
+    position: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class LabelUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{"color": "red"}]})
+
+    name: Annotated[LabelName, StringConstraints(strip_whitespace=True)] | None = None
+    color: Color | None = None
+
+
+class LabelResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    color: str
+    created_at: datetime | None = None
+
+
+class TaskMove(BaseModel):
+    """Where a task goes in the manual order: right after one task, or right before one."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"after": 12}]})
+
+    after: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    before: int | None = Field(default=None, ge=1, le=2**31 - 1)

@@ -1,0 +1,214 @@
+"""A user's projects: the Inbox, made with the account, and the ones they create.
+
+Every query is scoped to the user, like TaskService's; a project that is not the user's
+is the same ProjectNotFound as one that does not exist. The Inbox cannot be renamed,
+archived or deleted (InboxProtected). Deleting a project that has tasks needs a choice:
+move them to the Inbox, or delete them with it (undoable, like any delete).
+"""
+
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from webapp.db import atomic
+from webapp.models.base import utcnow, valid_id
+from webapp.models.project import Project
+from webapp.models.task import Task
+from webapp.models.undo import UndoEntry
+from webapp.services import task_undo
+from webapp.services.task_bulk import COLUMNS as TASK_COLUMNS
+from webapp.services.task_order import GAP
+
+PROJECTS, TASKS, UNDO = Project.__table__, Task.__table__, UndoEntry.__table__
+TasksChoice = Literal["inbox", "delete"]
+
+
+class ProjectNotFound(Exception):
+    """No such project among the user's."""
+
+
+class ProjectNameTaken(Exception):
+    """Another of the user's projects has this name (whatever its case)."""
+
+
+class InboxProtected(Exception):
+    """The Inbox cannot be renamed, archived or deleted."""
+
+
+class ProjectNotEmpty(Exception):
+    """The project has tasks: say whether they go to the Inbox or are deleted."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"the project has {count} tasks")
+        self.count = count
+
+
+def _mine(user_id: int, project_id: int) -> tuple:
+    return (PROJECTS.c.id == project_id, PROJECTS.c.user_id == user_id)
+
+
+class ProjectService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _one(self, statement: Any) -> Any:
+        try:
+            row = (await self.session.exec(statement)).first()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ProjectNameTaken from None
+        await self.session.commit()
+        return row
+
+    async def list_projects(self, user_id: int) -> list[Any]:
+        """Inbox first, then the user's order; archived ones too (they say so)."""
+        rows = await self.session.exec(
+            select(*PROJECTS.c)
+            .where(PROJECTS.c.user_id == user_id)
+            .order_by(PROJECTS.c.is_inbox.desc(), PROJECTS.c.position, PROJECTS.c.id)
+        )
+        return list(rows)
+
+    async def get_project(self, user_id: int, project_id: int) -> Any:
+        if not valid_id(project_id):
+            raise ProjectNotFound
+        row = (
+            await self.session.exec(select(*PROJECTS.c).where(*_mine(user_id, project_id)))
+        ).first()
+        if row is None:
+            raise ProjectNotFound
+        return row
+
+    async def create_project(self, user_id: int, name: str) -> Any:
+        """A new project, last in the sidebar."""
+        last = (
+            select(func.coalesce(func.max(PROJECTS.c.position), 0) + GAP)
+            .where(PROJECTS.c.user_id == user_id)
+            .scalar_subquery()
+        )
+        return await self._one(
+            insert(PROJECTS)
+            .values(user_id=user_id, name=name, position=last)
+            .returning(*PROJECTS.c)
+        )
+
+    async def update_project(
+        self,
+        user_id: int,
+        project_id: int,
+        *,
+        name: str | None = None,
+        archived: bool | None = None,
+    ) -> Any:
+        project = await self.get_project(user_id, project_id)
+        values: dict[str, Any] = {}
+        if name is not None and name != project.name:
+            values["name"] = name
+        if archived is not None and archived != project.archived:
+            values["archived"] = archived
+        if not values:
+            return project
+        if project.is_inbox:
+            raise InboxProtected
+        return await self._one(
+            update(PROJECTS)
+            .where(*_mine(user_id, project_id))
+            .values(**values, updated_at=utcnow())
+            .returning(*PROJECTS.c)
+        )
+
+    async def move_project(self, user_id: int, project_id: int, *, up: bool) -> Any:
+        """Swap places with the project above (or below) in the sidebar; the Inbox stays
+        first. Writes the two rows that change places."""
+        async with atomic(self.session):
+            project = await self.get_project(user_id, project_id)
+            if project.is_inbox:
+                raise InboxProtected
+            key = (PROJECTS.c.position, PROJECTS.c.id)
+            here = (project.position, project.id)
+            beyond = tuple_(*key) < tuple_(*here) if up else tuple_(*key) > tuple_(*here)
+            order = [c.desc() for c in key] if up else list(key)
+            other = (
+                await self.session.exec(
+                    select(PROJECTS.c.id, PROJECTS.c.position)
+                    .where(PROJECTS.c.user_id == user_id, ~PROJECTS.c.is_inbox, beyond)
+                    .order_by(*order)
+                    .limit(1)
+                )
+            ).first()
+            if other is None:
+                return project
+            mine, theirs = other.position, project.position  # swapped
+            if mine == theirs:  # equal ranks (never made here): step past instead
+                mine = theirs - 1 if up else theirs + 1
+            for pid, position in ((project.id, mine), (other.id, theirs)):
+                await self.session.exec(
+                    update(PROJECTS)
+                    .where(*_mine(user_id, pid))
+                    .values(position=position, updated_at=utcnow())
+                )
+        return await self.get_project(user_id, project_id)
+
+    async def task_count(self, user_id: int, project_id: int) -> int:
+        count = await self.session.exec(
+            select(func.count())
+            .select_from(TASKS)
+            .where(TASKS.c.user_id == user_id, TASKS.c.project_id == project_id)
+        )
+        return count.one()[0]
+
+    async def delete_project(
+        self, user_id: int, project_id: int, tasks: TasksChoice | None = None
+    ) -> tuple[Any, int, int | None]:
+        """Delete the project; its tasks go to the Inbox or with it, as `tasks` says.
+
+        Returns (the project, how many tasks it had, the undo entry's id when they were
+        deleted with it). ProjectNotEmpty when it has tasks and no choice was made."""
+        async with atomic(self.session):
+            project = await self.get_project(user_id, project_id)
+            if project.is_inbox:
+                raise InboxProtected
+            count = await self.task_count(user_id, project_id)
+            if count and tasks is None:
+                raise ProjectNotEmpty(count)
+            undo_id = None
+            if count and tasks == "inbox":
+                inbox = (
+                    select(PROJECTS.c.id)
+                    .where(PROJECTS.c.user_id == user_id, PROJECTS.c.is_inbox)
+                    .scalar_subquery()
+                )
+                await self.session.exec(
+                    update(TASKS)
+                    .where(TASKS.c.user_id == user_id, TASKS.c.project_id == project_id)
+                    # Their positions are kept: in the Inbox they keep their order.
+                    .values(project_id=inbox, version=TASKS.c.version + 1, updated_at=utcnow())
+                )
+            elif count:
+                undo_id = await self._delete_tasks_with_undo(user_id, project)
+            await self.session.exec(delete(PROJECTS).where(*_mine(user_id, project_id)))
+        return project, count, undo_id
+
+    async def _delete_tasks_with_undo(self, user_id: int, project: Any) -> int:
+        """Delete the project's tasks, keeping them and the project in one undo entry."""
+        deleted = (
+            delete(TASKS)
+            .where(TASKS.c.user_id == user_id, TASKS.c.project_id == project.id)
+            .returning(*TASK_COLUMNS)
+            .cte("deleted")
+        )
+        snapshot = select(func.jsonb_agg(func.to_jsonb(deleted.table_valued()))).scalar_subquery()
+        kept = (
+            select(func.to_jsonb(PROJECTS.table_valued()))
+            .where(*_mine(user_id, project.id))
+            .scalar_subquery()
+        )
+        payload = func.jsonb_build_object("project", kept, "tasks", snapshot)
+        entry = (
+            insert(UNDO)
+            .values(user_id=user_id, kind=task_undo.PROJECT, payload=payload, created_at=utcnow())
+            .returning(UNDO.c.id)
+        )
+        return (await self.session.exec(entry.add_cte(deleted))).one().id
