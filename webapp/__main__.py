@@ -17,6 +17,10 @@ def migrate(database_url: str) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["admin"]:  # the administrator's command line, webapp/admin.py
+        from webapp.admin import main as admin
+
+        sys.exit(admin(sys.argv[2:]))
     settings = get_settings()
     try:
         settings.check()
