@@ -16,6 +16,7 @@ joined when the app is running, else started for the command and stopped after i
 import argparse
 import asyncio
 import getpass
+import socket
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Iterator
@@ -236,8 +237,10 @@ def main(argv: list[str]) -> int:
         return _fail(str(exc))
     except NoSuchUser as exc:
         return _fail(f"no user with email {normalize_email(str(exc))}")
-    except (DBAPIError, OSError) as exc:  # unreachable, refused, no such database
-        return _fail(_database_problem(exc))
+    except (DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as exc:
+        return _fail(_database_problem(exc))  # unreachable, refused, no such database
+    except OSError as exc:  # a file that cannot be read or written, a tool that will not run
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", status=130)
     for line in lines:

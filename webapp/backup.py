@@ -121,9 +121,12 @@ def dump(database_url: str, file: Path) -> int:
     if not file.parent.is_dir():
         raise BackupError(f"no such directory: {file.parent}")
     partial = file.with_name(f".{file.name}.partial")
-    partial.unlink(missing_ok=True)
-    # Made here with its mode, so the dump is never readable by others, even while written.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    try:
+        partial.unlink(missing_ok=True)
+        # Made here with its mode, so the dump is never readable by others, even while written.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except OSError as exc:
+        raise BackupError(f"cannot write {file}: {exc.strerror}") from None
     command = [pg_tool("pg_dump"), "--format=custom", "--no-password", f"--file={partial}"]
     try:
         done = subprocess.run(
