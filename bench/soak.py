@@ -35,6 +35,7 @@ from bench import pgcluster, seed, servers, soakload
 
 SECRET_KEY = "soak-secret-key-not-for-production"
 STREAK = 10  # good answers in a row that count as recovered
+BUSY_PERCENT = 10.0
 RESULTS = Path(__file__).resolve().parent / "results" / "soak.json"
 
 
@@ -100,7 +101,11 @@ def summarize(
     window_end = restart.began + recovered if recovered is not None else ended
     stray = [a for a in bad if not (restart.began <= a.ended and a.started <= window_end)]
     latencies = [(a.ended - a.started) * 1000 for a in answers if a.good]
+    # Requests per second in each tenth of the run: a slow decline is what a soak looks for.
+    tenth = (ended - started) / 10
+    per_tenth = Counter(min(9, int((a.ended - started) / tenth)) for a in answers)
     return {
+        "rps_by_tenth": [round(per_tenth[i] / tenth) for i in range(10)],
         "seconds": round(ended - started, 1),
         "requests": len(answers),
         "rps": len(answers) / (ended - started),
@@ -128,8 +133,11 @@ def print_table(out: dict[str, Any]) -> None:
         f"soak: {out['seconds']:.0f} s, {out['clients']} clients, {out['users']} users, "
         f"PostgreSQL {out['postgres']} restarted at {out['restart_at_s']:.0f} s"
     )
+    if out["cpu_busy_percent"] > BUSY_PERCENT:
+        print(f"  (the CPUs were {out['cpu_busy_percent']:.0f} % busy before the run: noisy r/s)")
     kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(out["by_kind"].items()))
     row("requests", f"{out['requests']:,} ({out['rps']:.0f}/s; {kinds})")
+    row("r/s by tenth of the run", " ".join(str(n) for n in out["rps_by_tenth"]))
     row("latency of 200s", f"p50 {out['p50_ms']:.1f} ms, p99 {out['p99_ms']:.1f} ms")
     row("answers", ", ".join(f"{k}: {n:,}" for k, n in out["answers"].items()))
     errors = f"{out['errors']:,}"
@@ -162,7 +170,9 @@ def print_table(out: dict[str, Any]) -> None:
 
 def main() -> int:
     args = parse_args()
+    # As `make bench`: say so when other work shares the CPUs, since r/s then means little.
     out: dict[str, Any] = {"clients": args.clients, "users": args.users}
+    out["cpu_busy_percent"] = psutil.cpu_percent(interval=1.0)
     with pgcluster.cluster(args.pg_bin) as server:
         out["postgres"] = server.version()
         with seed.fresh_database(server.url(), "soak") as url:
