@@ -45,5 +45,12 @@ bench: $(VENV)/.dev-installed
 	fi
 	$(BIN)/python bench/bench.py $(if $(filter 1 yes true,$(SCALE)),--scale) $(BENCH_ARGS)
 
+# Mixed load with a PostgreSQL restart halfway, on a server of its own (Debian's PostgreSQL 15);
+# exits 1 if an acknowledged write is lost. SOAK_SECONDS=60 for a short run.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: $(VENV)/.dev-installed
+	$(BIN)/python bench/soak.py --seconds $(SOAK_SECONDS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

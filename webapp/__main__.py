@@ -24,6 +24,10 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["admin"]:  # the administrator's command line, webapp/admin.py
+        from webapp.admin import main as admin
+
+        sys.exit(admin(sys.argv[2:]))
     settings = get_settings()
     try:
         settings.check()
