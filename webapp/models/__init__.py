@@ -1,6 +1,7 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from webapp.models.auth import ApiToken, LoginAttempt, UserSession
+from webapp.models.pending_import import PendingImport
 from webapp.models.task import Priority, Task
 from webapp.models.undo import UndoEntry
 from webapp.models.user import User
@@ -17,4 +18,13 @@ def include_object(
     return not (type_ == "index" and name in OPTIONAL_INDEXES)
 
 
-__all__ = ["ApiToken", "LoginAttempt", "Priority", "Task", "UndoEntry", "User", "UserSession"]
+__all__ = [
+    "ApiToken",
+    "LoginAttempt",
+    "PendingImport",
+    "Priority",
+    "Task",
+    "UndoEntry",
+    "User",
+    "UserSession",
+]

@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -34,6 +35,8 @@ class Task(SQLModel, table=True):
             sa.text("created_at DESC"),
             sa.text("id DESC"),
         ),
+        # One uid per task of a user: what an import matches on, so importing twice adds nothing.
+        sa.UniqueConstraint("user_id", "uid", name="uq_tasks_user_uid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +53,14 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    # The task's stable identity across servers (export, import), unlike `id`, which is only
+    # this database's. Made by PostgreSQL: no Python default, so an INSERT that leaves it out
+    # (TaskService's compiled one) gets a fresh one, and an import or undo brings its own.
+    uid: UUID | None = Field(
+        default=None,
+        nullable=False,
+        sa_column_kwargs={"server_default": sa.text("gen_random_uuid()")},
+    )
     # What a search compares: title and description lower-cased, kept by PostgreSQL.
     search_text: str | None = Field(
         default=None,
