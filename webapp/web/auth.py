@@ -33,6 +33,9 @@ HOME = "/tasks"
 # The same words whatever was wrong: unknown email, wrong password or malformed input.
 INVALID_LOGIN = "Invalid email or password."
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
+# Fixed texts chosen by key: nothing from the query string is ever shown as a message.
+ACCOUNT_DELETED = "account-deleted"
+LOGIN_NOTICES = {ACCOUNT_DELETED: "Your account and all its tasks have been deleted."}
 
 FormStr = Annotated[str, Form()]
 
@@ -79,8 +82,17 @@ def _anonymous_form(request: Request, name: str, context: dict, status_code: int
     return response
 
 
+def login_notice_url(key: str) -> str:
+    return f"/login?notice={key}"
+
+
 def _login_form(
-    request: Request, *, email: str = "", error: str | None = None, next_path: str | None = None
+    request: Request,
+    *,
+    email: str = "",
+    error: str | None = None,
+    next_path: str | None = None,
+    notice: str | None = None,
 ) -> Response:
     draft = drafts.peek(request)
     context = {
@@ -88,6 +100,7 @@ def _login_form(
         "error": error,
         "next": safe_next_path(next_path),
         "draft_title": draft.title if draft else None,
+        "notice": notice,
     }
     return _anonymous_form(request, "login.html", context, 400 if error else 200)
 
@@ -108,10 +121,11 @@ async def login_page(
     request: Request,
     user: OptionalUser,
     next_path: Annotated[str | None, Query(alias="next")] = None,
+    notice: Annotated[str | None, Query()] = None,
 ) -> Response:
     if user is not None:
         return RedirectResponse(safe_next_path(next_path) or HOME, status_code=303)
-    return _login_form(request, next_path=next_path)
+    return _login_form(request, next_path=next_path, notice=LOGIN_NOTICES.get(notice or ""))
 
 
 @router.post("/login", dependencies=[AnonymousCsrf])
