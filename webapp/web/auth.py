@@ -3,11 +3,14 @@
 Every form here carries a CSRF token (login CSRF too: before login the token
 comes from a signed pre-session cookie). A login always starts a new session
 id and ends the one the browser had, so an id planted beforehand is useless.
+
+With REGISTRATION=closed the login page has no register link and /register answers
+a 404 saying so (before any other check): an administrator makes the accounts.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,6 +36,7 @@ HOME = "/tasks"
 # The same words whatever was wrong: unknown email, wrong password or malformed input.
 INVALID_LOGIN = "Invalid email or password."
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
+REGISTRATION_CLOSED = "Registration is closed on this server. Ask its administrator for an account."
 # Fixed texts chosen by key: nothing from the query string is ever shown as a message.
 ACCOUNT_DELETED = "account-deleted"
 LOGIN_NOTICES = {ACCOUNT_DELETED: "Your account and all its tasks have been deleted."}
@@ -86,6 +90,19 @@ def login_notice_url(key: str) -> str:
     return f"/login?notice={key}"
 
 
+def registration_open(request: Request) -> bool:
+    return request.app.state.settings.registration == "open"
+
+
+async def require_open_registration(request: Request) -> None:
+    """Before anything else (CSRF included): a closed registration is a 404 for everyone."""
+    if not registration_open(request):
+        raise HTTPException(status_code=404, detail=REGISTRATION_CLOSED)
+
+
+RegistrationOpen = Depends(require_open_registration)
+
+
 def _login_form(
     request: Request,
     *,
@@ -101,6 +118,7 @@ def _login_form(
         "next": safe_next_path(next_path),
         "draft_title": draft.title if draft else None,
         "notice": notice,
+        "registration_open": registration_open(request),
     }
     return _anonymous_form(request, "login.html", context, 400 if error else 200)
 
@@ -151,14 +169,14 @@ async def login(
     return response
 
 
-@router.get("/register")
+@router.get("/register", dependencies=[RegistrationOpen])
 async def register_page(request: Request, user: OptionalUser) -> Response:
     if user is not None:
         return RedirectResponse(HOME, status_code=303)
     return _register_form(request)
 
 
-@router.post("/register", dependencies=[AnonymousCsrf])
+@router.post("/register", dependencies=[RegistrationOpen, AnonymousCsrf])
 async def register(
     request: Request, session: SessionDep, email: FormStr = "", password: FormStr = ""
 ) -> Response:
