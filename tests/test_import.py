@@ -243,3 +243,20 @@ async def test_import_needs_a_login(client: httpx.AsyncClient, session: AsyncSes
     response = await upload(client, export_of(task("Anonymous")))
     assert response.status_code in (303, 403)
     assert await count(session, PendingImport) == 0
+
+
+async def test_expired_previews_are_purged_at_the_next_login(
+    client: httpx.AsyncClient, session: AsyncSession, user: User, bob: User
+) -> None:
+    await log_in(client, session, user)
+    await upload(client, export_of(task("Stale")))
+    await session.exec(update(PendingImport).values(created_at=func.now() - timedelta(hours=2)))
+    await session.commit()
+    await log_in(client, session, bob)
+    await upload(client, export_of(task("Fresh")))
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token")
+    login = await client.get("/login")
+    data = form_fields(login.text, "/login") | {"email": bob.email, "password": PASSWORD}
+    assert (await client.post("/login", data=data)).status_code == 303
+    assert [p.user_id for p in (await session.exec(select(PendingImport))).scalars()] == [bob.id]
