@@ -1,5 +1,5 @@
 """The settings page: this user's sessions, logging out elsewhere, changing the password,
-deleting the account (its data: export and import, are in data.py)."""
+deleting the account. Exporting and importing its tasks are in data.py."""
 
 from typing import Annotated
 
