@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 from sqlalchemy import text
@@ -36,6 +37,7 @@ async def test_create_returns_stored_task(session: AsyncSession, alice: User) ->
         alice.id, TaskCreate(title="  Write tests ", description="real db", priority="high")
     )
     assert task.id is not None
+    assert isinstance(task.uid, UUID)  # made by PostgreSQL: the INSERT leaves it out
     assert task.title == "Write tests"
     assert task.priority == Priority.high
     assert task.completed is False
@@ -213,6 +215,7 @@ async def test_undo_puts_a_deleted_task_back_as_it_was(
     restored = (await service.undo(alice.id, deleted.undo_id)).tasks[0]
 
     assert (restored.id, restored.title, restored.description) == (task.id, "Undo me", "notes")
+    assert restored.uid == task.uid  # the same task to an export, not a new one
     assert restored.priority == Priority.high and restored.completed is True
     assert restored.created_at == gone.created_at
     assert restored.version > gone.version
@@ -223,6 +226,21 @@ async def test_undo_puts_a_deleted_task_back_as_it_was(
     assert await service.undo(alice.id, deleted.undo_id) is None
     assert len((await service.list_tasks(alice.id)).tasks) == 3
     assert (await service.list_tasks(bob.id)).tasks == []
+
+
+async def test_undo_of_an_entry_written_before_uids_gives_the_task_a_new_one(
+    session: AsyncSession, alice: User
+) -> None:
+    service = TaskService(session)
+    task = await service.create_task(alice.id, TaskCreate(title="Deleted before 0006"))
+    deleted = await service.delete_task(alice.id, task.id)
+    # What an undo entry written by the previous release holds: every column but uid.
+    await session.exec(
+        text("UPDATE undo_entries SET payload = jsonb_build_array((payload->0) - 'uid')")
+    )
+    await session.commit()
+    restored = (await service.undo(alice.id, deleted.undo_id)).tasks[0]
+    assert restored.title == "Deleted before 0006" and isinstance(restored.uid, UUID)
 
 
 async def test_only_the_latest_delete_can_be_undone(session: AsyncSession, alice: User) -> None:

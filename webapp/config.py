@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # addresses or networks, or "*"): login limits count per client, so behind a proxy
     # this must name it, or every user shares the proxy's address.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # "closed": nobody can register from the login page; an administrator makes accounts.
+    registration: Literal["open", "closed"] = "open"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -33,7 +33,7 @@ from webapp.db import (
     start_embedded,
 )
 from webapp.services.task_service import TaskNotFound
-from webapp.web import account, auth, docs, pages, projects, task_actions, tasks, tokens
+from webapp.web import account, auth, data, docs, pages, projects, task_actions, tasks, tokens
 from webapp.web import errors as web_errors
 from webapp.web.deps import LoginRequired
 from webapp.web.forms import FORM_LIMITS
@@ -103,13 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # The busiest routes first: a request is matched against the routes in this order.
-    for router in (tasks, task_actions, api_tasks, pages, auth, account, tokens, projects, docs):
+    routers = (tasks, task_actions, api_tasks, pages, auth, account, tokens, projects, data, docs)
+    for router in routers:
         app.include_router(router.router)
     for router in (api_auth, api_me):
         app.include_router(router.router)
     _install_error_handlers(app)
     app.add_middleware(RequestSessions)
-    app.add_middleware(BodyLimit)
+    # 64 KiB for every form and JSON body; the import's upload may be a 20 MB file.
+    app.add_middleware(BodyLimit, paths={data.IMPORT_PATH: data.IMPORT_MAX_BODY})
     # Added last, so outermost: its headers reach every response the app sends.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     return app

@@ -1,6 +1,7 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from webapp.models.auth import ApiToken, LoginAttempt, UserSession
+from webapp.models.pending_import import PendingImport
 from webapp.models.project import Label, Project
 from webapp.models.task import Priority, Task
 from webapp.models.undo import UndoEntry
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "Label",
     "LoginAttempt",
+    "PendingImport",
     "Priority",
     "Project",
     "Task",

@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -53,6 +54,8 @@ class Task(SQLModel, table=True):
         ),
         # A label's tasks.
         sa.Index("ix_tasks_labels", "labels", postgresql_using="gin"),
+        # One uid per task of a user: what an import matches on, so importing twice adds nothing.
+        sa.UniqueConstraint("user_id", "uid", name="uq_tasks_user_uid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -81,6 +84,14 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    # The task's stable identity across servers (export, import), unlike `id`, which is only
+    # this database's. Made by PostgreSQL: no Python default, so an INSERT that leaves it out
+    # (TaskService's compiled one) gets a fresh one, and an import or undo brings its own.
+    uid: UUID | None = Field(
+        default=None,
+        nullable=False,
+        sa_column_kwargs={"server_default": sa.text("gen_random_uuid()")},
+    )
     # What a search compares: title and description lower-cased, kept by PostgreSQL.
     search_text: str | None = Field(
         default=None,

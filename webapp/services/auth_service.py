@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models.user import Account, User
 from webapp.schemas.user import PasswordChange, UserLogin, UserRegister
+from webapp.services.account_service import AccountService
 from webapp.services.login_throttle import LoginThrottle, Throttled
 from webapp.services.session_service import SessionService
 from webapp.services.token_service import TokenService
@@ -19,7 +20,7 @@ __all__ = ["AuthService", "Throttled", "WrongPassword"]
 
 
 class WrongPassword(Exception):
-    """The current password given to change it was not the user's."""
+    """The password given to confirm a change (of the password, a deletion) was not the user's."""
 
 
 class AuthService:
@@ -56,17 +57,30 @@ class AuthService:
     ) -> None:
         """Set the new password, then end every other session and revoke every API token:
         whoever knew the old password, or holds something made with it, is out.
+        Raises WrongPassword or Throttled.
+        """
+        await self.confirm_password(user, change.current_password, client=client)
+        await self.users.set_password(user.id, change.new_password)
+        await self.end_other_access(user.id, keep_session=keep_session, revoke_tokens=True)
 
-        Guessing the current password from a stolen session is a login attempt like
-        any other (throttled and counted). Raises WrongPassword or Throttled.
+    async def delete_account(self, user: Account, password: str, *, client: str) -> None:
+        """Delete the account and everything of it, once its password is given again
+        (a session left open on a shared computer is not enough). Raises WrongPassword
+        or Throttled, deleting nothing."""
+        await self.confirm_password(user, password, client=client)
+        await AccountService(self.session).delete_account(user.id)
+
+    async def confirm_password(self, user: Account, password: str, *, client: str) -> None:
+        """Check that `password` is the signed-in user's own, before a change that needs it.
+
+        Guessing the password from a stolen session is a login attempt like any other
+        (throttled and counted). Raises WrongPassword or Throttled.
         """
         attempt = await self.throttle.begin_login(user.email, client, trusted=True)
-        confirmed = await self.users.authenticate(user.email, change.current_password)
+        confirmed = await self.users.authenticate(user.email, password)
         if confirmed is None or confirmed.id != user.id:
             raise WrongPassword
         await self.throttle.succeeded(attempt)
-        await self.users.set_password(user.id, change.new_password)
-        await self.end_other_access(user.id, keep_session=keep_session, revoke_tokens=True)
 
     async def end_other_access(
         self, user_id: int, *, keep_session: str | None, revoke_tokens: bool

@@ -11,6 +11,7 @@ than the one that was deleted last.
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy import delete
@@ -30,16 +31,24 @@ PROJECT = "project"  # a project deleted with its tasks: {"project": row, "tasks
 
 
 def from_snapshot(row: dict[str, Any], table: sa.Table = Task.__table__) -> dict[str, Any]:
-    """The column values of a snapshot, typed again for an INSERT."""
+    """The column values of a snapshot, typed again for an INSERT.
+
+    A column the snapshot lacks (added since it was written, as `uid` was) is left out,
+    so PostgreSQL fills in its default: the rows of one entry all lack the same columns.
+    """
     values = {}
     for column in table.columns:
         if column.computed is not None:  # PostgreSQL makes it again
+            continue
+        if column.name not in row and column.server_default is not None:
             continue
         value = row.get(column.name)
         if isinstance(value, str) and isinstance(column.type, sa.DateTime):
             value = datetime.fromisoformat(value)
         elif isinstance(value, str) and isinstance(column.type, sa.Date):
             value = date.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(column.type, sa.Uuid):
+            value = UUID(value)
         values[column.name] = value
     return values
 

@@ -1,4 +1,5 @@
-"""The settings page: this user's sessions, logging out elsewhere, changing the password."""
+"""The settings page: this user's sessions, logging out elsewhere, changing the password,
+deleting the account. Exporting and importing its tasks are in data.py."""
 
 from typing import Annotated
 
@@ -9,12 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import SessionDep
 from webapp.models.user import Account
-from webapp.schemas.user import PasswordChange
+from webapp.schemas.user import MAX_PASSWORD_BYTES, PasswordChange
 from webapp.services.auth_service import AuthService, Throttled, WrongPassword
 from webapp.services.session_service import SessionService, hash_token
-from webapp.web.auth import client_address, too_many_attempts
+from webapp.web import cookies
+from webapp.web.auth import ACCOUNT_DELETED, client_address, login_notice_url, too_many_attempts
 from webapp.web.deps import CsrfProtected, CurrentUser
 from webapp.web.forms import field_errors, read_form
+from webapp.web.htmx import navigate
 from webapp.web.templating import templates
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
@@ -31,6 +34,7 @@ NOTICES = {
     ),
 }
 WRONG_CURRENT_PASSWORD = "That is not your current password."
+WRONG_PASSWORD = "That is not your password. Nothing was deleted."
 
 FormStr = Annotated[str, Form()]
 
@@ -121,3 +125,23 @@ async def change_password(
         errors = {"current_password": WRONG_CURRENT_PASSWORD}
         return await _settings_page(request, session, user, errors=errors, status_code=400)
     return RedirectResponse("/settings?notice=password-changed", status_code=303)
+
+
+@router.post("/settings/delete-account")
+async def delete_account(
+    request: Request, user: CurrentUser, session: SessionDep, password: FormStr = ""
+) -> Response:
+    if not password or len(password.encode("utf-8", "replace")) > MAX_PASSWORD_BYTES:
+        errors = {"password": "Enter your password to delete your account."}
+        return await _settings_page(request, session, user, errors=errors, status_code=422)
+    try:
+        await AuthService(session).delete_account(user, password, client=client_address(request))
+    except Throttled as exc:
+        raise too_many_attempts(exc) from None
+    except WrongPassword:
+        errors = {"password": WRONG_PASSWORD}
+        return await _settings_page(request, session, user, errors=errors, status_code=400)
+    # The session went with the account; the cookie naming it goes too.
+    response = navigate(request, login_notice_url(ACCOUNT_DELETED))
+    cookies.clear_session_cookie(request, response)
+    return response

@@ -3,11 +3,14 @@
 Every form here carries a CSRF token (login CSRF too: before login the token
 comes from a signed pre-session cookie). A login always starts a new session
 id and ends the one the browser had, so an id planted beforehand is useless.
+
+With REGISTRATION=closed the login page has no register link and /register answers
+a 404 saying so (before any other check): an administrator makes the accounts.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from webapp.db import SessionDep
 from webapp.models.user import Account, User
 from webapp.schemas.user import UserRegister
-from webapp.services import task_undo
+from webapp.services import import_service, task_undo
 from webapp.services.auth_service import AuthService, Throttled
 from webapp.services.login_throttle import LoginThrottle, client_key
 from webapp.services.session_service import SessionService
@@ -33,6 +36,10 @@ HOME = "/tasks"
 # The same words whatever was wrong: unknown email, wrong password or malformed input.
 INVALID_LOGIN = "Invalid email or password."
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
+REGISTRATION_CLOSED = "Registration is closed on this server. Ask its administrator for an account."
+# Fixed texts chosen by key: nothing from the query string is ever shown as a message.
+ACCOUNT_DELETED = "account-deleted"
+LOGIN_NOTICES = {ACCOUNT_DELETED: "Your account and all its tasks have been deleted."}
 
 FormStr = Annotated[str, Form()]
 
@@ -65,6 +72,7 @@ async def log_in(
     await sessions.purge_expired()
     await LoginThrottle(session).purge_old()
     await task_undo.purge_expired(session)
+    await import_service.purge_expired(session)
     raw = await sessions.create_session(user.id, request.headers.get("user-agent", ""))
     cookies.set_session_cookie(request, response, raw)
     cookies.clear_presession_cookie(request, response)
@@ -78,8 +86,30 @@ def _anonymous_form(request: Request, name: str, context: dict, status_code: int
     return response
 
 
+def login_notice_url(key: str) -> str:
+    return f"/login?notice={key}"
+
+
+def registration_open(request: Request) -> bool:
+    return request.app.state.settings.registration == "open"
+
+
+async def require_open_registration(request: Request) -> None:
+    """Before anything else (CSRF included): a closed registration is a 404 for everyone."""
+    if not registration_open(request):
+        raise HTTPException(status_code=404, detail=REGISTRATION_CLOSED)
+
+
+RegistrationOpen = Depends(require_open_registration)
+
+
 def _login_form(
-    request: Request, *, email: str = "", error: str | None = None, next_path: str | None = None
+    request: Request,
+    *,
+    email: str = "",
+    error: str | None = None,
+    next_path: str | None = None,
+    notice: str | None = None,
 ) -> Response:
     draft = drafts.peek(request)
     context = {
@@ -87,6 +117,8 @@ def _login_form(
         "error": error,
         "next": safe_next_path(next_path),
         "draft_title": draft.title if draft else None,
+        "notice": notice,
+        "registration_open": registration_open(request),
     }
     return _anonymous_form(request, "login.html", context, 400 if error else 200)
 
@@ -107,10 +139,11 @@ async def login_page(
     request: Request,
     user: OptionalUser,
     next_path: Annotated[str | None, Query(alias="next")] = None,
+    notice: Annotated[str | None, Query()] = None,
 ) -> Response:
     if user is not None:
         return RedirectResponse(safe_next_path(next_path) or HOME, status_code=303)
-    return _login_form(request, next_path=next_path)
+    return _login_form(request, next_path=next_path, notice=LOGIN_NOTICES.get(notice or ""))
 
 
 @router.post("/login", dependencies=[AnonymousCsrf])
@@ -136,14 +169,14 @@ async def login(
     return response
 
 
-@router.get("/register")
+@router.get("/register", dependencies=[RegistrationOpen])
 async def register_page(request: Request, user: OptionalUser) -> Response:
     if user is not None:
         return RedirectResponse(HOME, status_code=303)
     return _register_form(request)
 
 
-@router.post("/register", dependencies=[AnonymousCsrf])
+@router.post("/register", dependencies=[RegistrationOpen, AnonymousCsrf])
 async def register(
     request: Request, session: SessionDep, email: FormStr = "", password: FormStr = ""
 ) -> Response:
