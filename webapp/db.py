@@ -170,9 +170,10 @@ class Query:
         except _CONNECTION_LOST:
             if not self.read_only:
                 raise
-        # A server that dropped one connection has dropped them all: start afresh.
+        # A server that dropped one connection has dropped them all: start afresh. The
+        # broken one is closed, not reset (its protocol may still be mid-operation).
         log.info("Database connection lost; reading again on a new one")
-        await release_driver_connection(session)
+        await release_driver_connection(session, broken=True)
         pool.expire_connections()
         connection = await _request_connection(session, pool)
         return await connection.fetch(self.sql, *args, record_class=Record)
@@ -209,10 +210,18 @@ async def _request_connection(session: AsyncSession, pool: asyncpg.Pool) -> asyn
     return connection
 
 
-async def release_driver_connection(session: AsyncSession) -> None:
+async def release_driver_connection(session: AsyncSession, *, broken: bool = False) -> None:
     connection = session.info.pop(DRIVER_CONNECTION, None)
-    if connection is not None:
+    if connection is None:
+        return
+    if broken:
+        connection.terminate()
+    try:
         await session.info[DRIVER_POOL].release(connection)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
+        # Broken while a statement was under way (the server went away): the pool
+        # replaces a closed connection with a fresh one when next needed.
+        connection.terminate()
 
 
 async def _driver(session: AsyncSession) -> asyncpg.Connection:

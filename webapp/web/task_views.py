@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from webapp.availability import database_unavailable
 from webapp.models.task import Task
 from webapp.services.overview import Overview, overview
 from webapp.services.task_service import Page, TaskNotFound, TaskService
@@ -74,7 +75,12 @@ def row_part(task: Task, *, focus: bool = False) -> Part:
 def context(view: ListView, shell: Overview | None = None) -> dict[str, Any]:
     """What every template of the list needs: the view, where to come back to, and (when
     the answer shows them) the counts, projects and labels around it."""
-    ctx: dict[str, Any] = {"view": view, "return_to": view.url(after=None)}
+    ctx: dict[str, Any] = {
+        "view": view,
+        "return_to": view.url(after=None),
+        "project_names": {},
+        "label_colors": {},
+    }
     if shell is not None:
         ctx |= {
             "shell": shell,
@@ -110,6 +116,18 @@ async def shell_of(service: TaskService, user_id: int, view: ListView) -> Overvi
     return shell
 
 
+async def shell_after_change(service: TaskService, user_id: int, view: ListView) -> Overview | None:
+    """The overview for the answer to a change already stored. Should the database stop
+    answering just now, the answer goes without the counts (None) rather than saying
+    that what was stored failed, which would have the user send it twice."""
+    try:
+        return await shell_of(service, user_id, view)
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        return None
+
+
 async def page_and_shell(
     service: TaskService, user_id: int, view: ListView
 ) -> tuple[Page, Overview]:
@@ -117,9 +135,12 @@ async def page_and_shell(
     return await page_of(service, user_id, view), shell
 
 
-def status_parts_for(shell: Overview, notice: Notice | None = None) -> list[Part]:
-    """Out-of-band pieces that follow every change: counter, bulk actions, sidebar, notice."""
-    parts: list[Part] = [("_status.html", {"oob": True}), ("_sidebar.html", {"oob": True})]
+def status_parts_for(shell: Overview | None, notice: Notice | None = None) -> list[Part]:
+    """Out-of-band pieces that follow every change: counter, bulk actions, sidebar, notice
+    (the notice alone when the counts could not be read: see shell_after_change)."""
+    parts: list[Part] = []
+    if shell is not None:
+        parts += [("_status.html", {"oob": True}), ("_sidebar.html", {"oob": True})]
     if notice is not None:
         parts.append(("_toast.html", {"notice": notice, "oob": True}))
     return parts
@@ -159,7 +180,7 @@ async def status_parts(
     service: TaskService, user_id: int, view: ListView, notice: Notice | None = None
 ) -> list[Part]:
     """The out-of-band parts after a change, each with the counts it shows."""
-    shell = await shell_of(service, user_id, view)
+    shell = await shell_after_change(service, user_id, view)
     ctx = context(view, shell)
     return [(name, {**ctx, **part}) for name, part in status_parts_for(shell, notice)]
 
@@ -177,7 +198,7 @@ async def row_answer(
     # A task that no longer fits the view (completed while showing Active, moved to
     # another project) leaves the list: an empty main swap, which the rows' hx-swap
     # allows with swapEmpty.
-    shell = await shell_of(service, user_id, view)
+    shell = await shell_after_change(service, user_id, view)
     parts: list[Part] = []
     if view.matches(task):
         parts.append(row_part(task, focus=focus))
@@ -210,7 +231,14 @@ async def list_answer(
     *,
     focus_task_id: int | None = None,
 ) -> HTMLResponse:
-    page, shell = await page_and_shell(service, user_id, view)
+    try:
+        page, shell = await page_and_shell(service, user_id, view)
+    except Exception as exc:  # the change is stored: say so, not that it failed
+        if not database_unavailable(exc):
+            raise
+        later = Notice(f"{notice.message} The list could not be shown again: reload soon.")
+        parts = status_parts_for(None, later)
+        return render_parts(request, parts, context(view), message=later.message)
     list_ctx = {
         "tasks": page.tasks,
         "next_cursor": page.next_cursor,

@@ -31,6 +31,7 @@ from webapp.web.task_views import (
     list_page,
     new_task_defaults,
     page_and_shell,
+    shell_after_change,
     shell_of,
     status_parts_for,
 )
@@ -110,9 +111,11 @@ async def create_task(request: Request, user: CurrentUser, session: SessionDep) 
     notice = Notice("Task added." if shown else "Task added. It is not shown in this view.")
     if answer := done(request, view, notice):
         return answer
-    shell = await shell_of(service, user.id, view)
-    fresh = FormState(new_task_defaults(view, shell))
-    parts: list[Part] = [("_new_task_form.html", {"new": fresh, "focus_new": True})]
+    shell = await shell_after_change(service, user.id, view)
+    parts: list[Part] = []
+    if shell is not None:  # else the form stays as it is (app.js emptied it on sending)
+        fresh = FormState(new_task_defaults(view, shell))
+        parts.append(("_new_task_form.html", {"new": fresh, "focus_new": True}))
     if shown:
         parts.append(("_new_row.html", {"task": task}))
     parts += status_parts_for(shell, notice)
