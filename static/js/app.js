@@ -9,4 +9,7 @@ import "./focus.js";
 import "./keys.js";
 import "./newtask.js";
 import "./notices.js";
+import "./order.js";
+import "./picker.js";
 import "./search.js";
+import "./shell.js";

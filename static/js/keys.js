@@ -5,6 +5,8 @@ import { openShortcuts } from "./dialog.js";
 import { byId, focusFallback, focusRow, isTyping, rowOf, rows, state } from "./dom.js";
 import { announce } from "./announce.js";
 import { editedFromRow, planFor } from "./focus.js";
+import { moveToProject, step } from "./order.js";
+import { openPicker } from "./picker.js";
 
 const CHORD_MS = 1500;
 const PRIORITY_KEYS = { 1: "high", 2: "medium", 3: "low" };
@@ -25,6 +27,27 @@ function edit(row, fromRow) {
   if (!link) return;
   if (fromRow) editedFromRow.add(row.id);
   link.click();
+}
+
+function editLabels(row) {
+  edit(row, true);
+  // The edit form arrives with its title focused; labels are what was asked for.
+  document.addEventListener(
+    "htmx:after:settle",
+    () =>
+      setTimeout(() => {
+        const field = document.querySelector(`#${row.id} [name=labels]`);
+        field?.focus();
+        field?.setSelectionRange(field.value.length, field.value.length);
+      }),
+    { once: true },
+  );
+}
+
+function goToProject() {
+  openPicker("Go to project", (project) => {
+    location.href = `/tasks?project=${encodeURIComponent(project.id)}`;
+  });
 }
 
 function setPriority(row, priority) {
@@ -78,6 +101,8 @@ function onRowKey(event, row) {
   else if (key === "x") row.querySelector("form.toggle input[type=checkbox]")?.click();
   else if (key === "Delete") row.querySelector("form.delete")?.requestSubmit();
   else if (PRIORITY_KEYS[key]) setPriority(row, PRIORITY_KEYS[key]);
+  else if (key === "m") openPicker("Move to project", (project) => moveToProject(row, project));
+  else if (key === "l") editLabels(row);
   else return false;
   return true;
 }
@@ -106,6 +131,15 @@ function onKey(event) {
     return;
   }
   const target = event.target;
+  const arrow = event.key === "ArrowUp" || event.key === "ArrowDown";
+  if (event.altKey && arrow && !event.ctrlKey && !event.metaKey && !isTyping(target)) {
+    const row = rowOf(target);
+    if (row && !row.classList.contains("is-editing")) {
+      event.preventDefault();
+      step(row, event.key === "ArrowUp");
+    }
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (isTyping(target) || target.closest?.("dialog")) return;
   if (!byId("task-list")) return; // keys belong to the list page only
@@ -113,10 +147,17 @@ function onKey(event) {
   const key = event.key;
   if (chordUntil) {
     const status = Date.now() < chordUntil ? GO_KEYS[key] : undefined;
+    const live = Date.now() < chordUntil;
     chordUntil = 0;
     if (status) {
       event.preventDefault();
       byId(`filter-${status}`)?.click();
+      return;
+    }
+    if (live && (key === "i" || key === "p")) {
+      event.preventDefault();
+      if (key === "i") document.querySelector("#sidebar [data-drop-project] a")?.click();
+      else goToProject();
       return;
     }
   }

@@ -1,5 +1,5 @@
 """The settings page: this user's sessions, logging out elsewhere, changing the password,
-deleting the account. Exporting and importing its tasks are in data.py."""
+the appearance, deleting the account. Exporting and importing its tasks are in data.py."""
 
 from typing import Annotated
 
@@ -33,7 +33,9 @@ NOTICES = {
         "every API token revoked."
     ),
 }
+NOTICES["theme"] = "Appearance saved for this browser."
 WRONG_CURRENT_PASSWORD = "That is not your current password."
+THEME_MAX_AGE = 400 * 24 * 3600  # as long as browsers keep a cookie
 WRONG_PASSWORD = "That is not your password. Nothing was deleted."
 
 FormStr = Annotated[str, Form()]
@@ -144,4 +146,16 @@ async def delete_account(
     # The session went with the account; the cookie naming it goes too.
     response = navigate(request, login_notice_url(ACCOUNT_DELETED))
     cookies.clear_session_cookie(request, response)
+    return response
+
+
+@router.post("/settings/theme")
+async def set_theme(request: Request, user: CurrentUser) -> Response:
+    """Light, dark, or as the system says: kept by this browser (a device's choice)."""
+    chosen = (await read_form(request)).get("theme")
+    response = RedirectResponse("/settings?notice=theme", status_code=303)
+    if chosen in cookies.THEMES:
+        cookies.set_cookie(request, response, cookies.THEME_COOKIE, str(chosen), THEME_MAX_AGE)
+    else:
+        cookies.delete_cookie(request, response, cookies.THEME_COOKIE)
     return response

@@ -58,6 +58,16 @@ def _read_signed(request: Request, name: str, purpose: str) -> str | None:
         return None
 
 
+THEME_COOKIE = "theme"
+THEMES = ("light", "dark")
+
+
+def theme_of(request: Request) -> str | None:
+    """The theme this browser chose in Settings; None: as the system says."""
+    chosen = request.cookies.get(THEME_COOKIE)
+    return chosen if chosen in THEMES else None
+
+
 def set_cookie(
     request: Request, response: Response, name: str, value: str, max_age: int | None
 ) -> None:

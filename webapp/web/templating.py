@@ -11,7 +11,7 @@ from webapp.config import PROJECT_ROOT
 from webapp.models.base import utcnow
 from webapp.models.project import COLORS
 from webapp.models.task import Priority
-from webapp.web.cookies import csrf_token
+from webapp.web.cookies import csrf_token, theme_of
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 STATIC_PREFIX = "/static/"
@@ -54,6 +54,8 @@ PRIORITY_TAGS = {
     )
     for p in Priority
 }
+# Medium is what a task has unless said otherwise: a dense row names only the others.
+PRIORITY_TAGS[Priority.medium.value] = Markup("")
 
 
 def priority_tag(priority: str) -> Markup:
@@ -98,6 +100,7 @@ def static(path: str) -> str:
 
 
 templates.env.globals["csrf_token"] = csrf_token
+templates.env.globals["theme_of"] = theme_of
 templates.env.globals["static"] = static
 templates.env.globals["hidden_fields"] = hidden_fields
 templates.env.globals["priority_choices"] = [
