@@ -26,7 +26,7 @@ FOCUSED_JS = """
   return {
     what: el.outerHTML.slice(0, 100), top: r.top + scrollY, bottom: r.bottom + scrollY,
     left: r.left, outline: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth),
-    shadow: s.boxShadow,
+    shadow: s.boxShadow, column: el.closest("#sidebar") ? "sidebar" : "main",
   };
 }
 """
@@ -163,8 +163,14 @@ async def test_tab_order_follows_the_page_and_every_stop_is_named_and_visibly_fo
         if not ((s["outline"] != "none" and s["outlineWidth"] >= 2) or s["shadow"] != "none")
     ]
     assert invisible == []
-    # Reading order: on the same line left to right, otherwise further down.
+    # Reading order, column by column: the list first, then the sidebar (which follows the
+    # list in the page, so a phone without JavaScript shows the list first too). Within a
+    # column: on the same line left to right, otherwise further down.
+    columns = [s["column"] for s in stops]
+    assert columns == sorted(columns), "the sidebar's stops come after the list's"
     for before, after in zip(stops, stops[1:], strict=False):
+        if before["column"] != after["column"]:
+            continue
         if _same_line(before, after):
             assert after["left"] >= before["left"] - 1, (before["what"], after["what"])
         else:

@@ -283,7 +283,7 @@ async def test_focus_lands_somewhere_sensible_after_every_swap(
     await expect(announcer(page)).to_have_text("Task not added. Title: This can't be empty.")
 
     # Mouse users: Delete by click moves focus to the next row, not <body>.
-    await page.get_by_role("link", name="All").click()
+    await page.get_by_role("link", name="All", exact=True).click()
     await expect(rows(page)).to_have_count(2)
     await item(page, "Two").get_by_role("button", name="Delete").click()
     await expect_row_focused(page, "One")

@@ -47,6 +47,31 @@ def item(page: Page, title: str):  # noqa: ANN201
     return task_list(page).get_by_role("listitem").filter(has_text=title)
 
 
+PHONE_WIDTH = 760  # the shell's breakpoint: below it a row opens by a tap on its text
+
+
+def is_phone(page: Page) -> bool:
+    return bool(page.viewport_size and page.viewport_size["width"] <= PHONE_WIDTH)
+
+
+async def open_task(page: Page, title: str) -> None:
+    """Open a row's edit form as its user would: Edit on a desktop, a tap on it on a phone."""
+    if is_phone(page):
+        await item(page, title).locator(".title").tap()
+    else:
+        await item(page, title).get_by_role("link", name="Edit").click()
+    await expect(edit_form(page)).to_be_visible()
+
+
+async def delete_task(page: Page, title: str) -> None:
+    """Delete a row: its Delete button on a desktop; on a phone, from the opened task."""
+    if is_phone(page):
+        await open_task(page, title)
+        await edit_form(page).locator("xpath=..").get_by_role("button", name="Delete task").tap()
+    else:
+        await item(page, title).get_by_role("button", name="Delete").click()
+
+
 def edit_form(page: Page):  # noqa: ANN201
     """The open inline edit (the new-task form has Description and Priority fields too)."""
     return page.get_by_role("form", name="Edit task")
@@ -139,7 +164,7 @@ async def test_toggle_updates_counter_and_leaves_a_filtered_view(
     # Bulk actions act on the view shown: Active shows no completed task to clear.
     await expect(page.get_by_role("button", name="Clear completed")).to_have_count(0)
 
-    await page.get_by_role("link", name="All").click()
+    await page.get_by_role("link", name="All", exact=True).click()
     await page.get_by_role("button", name="Clear completed").click()
     await expect(task_list(page).get_by_role("listitem")).to_have_count(0)
     await expect(page.get_by_text("No tasks yet")).to_be_visible()
@@ -199,7 +224,7 @@ async def test_filters_search_back_button_and_reload_keep_the_view(
     await expect(page.get_by_role("link", name="Active")).to_have_attribute("aria-current", "page")
 
     await page.get_by_label("Search").fill("")
-    await page.get_by_role("link", name="All").click()
+    await page.get_by_role("link", name="All", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/tasks$"))
     await expect(task_list(page).get_by_role("listitem")).to_have_count(3)
     await expect(page).to_have_title("Tasks")
@@ -292,11 +317,11 @@ async def test_screenshots(
             await page.goto("/tasks")
             await expect(task_list(page).get_by_role("listitem")).to_have_count(5)
             await page.screenshot(path=SHOTS / f"tasks-{name}-{scheme}.png", full_page=True)
-            await item(page, "Renew passport").get_by_role("link", name="Edit").click()
+            await open_task(page, "Renew passport")
             await expect(page.get_by_label("Title")).to_be_focused()
             await page.screenshot(path=SHOTS / f"tasks-{name}-{scheme}-editing.png")
             await page.keyboard.press("Escape")
-            await item(page, "Buy milk").get_by_role("button", name="Delete").click()
+            await delete_task(page, "Buy milk")
             await expect(page.get_by_role("button", name="Undo")).to_be_visible()
             await page.screenshot(path=SHOTS / f"tasks-{name}-{scheme}-undo.png")
             await page.get_by_role("button", name="Undo").click()
@@ -316,8 +341,7 @@ async def test_no_horizontal_scrolling_at_320px(
         await add(session, user, "A rather long task title that has to wrap " * 3)
         page = await context.new_page()
         await page.goto("/tasks")
-        await item(page, "A rather long").get_by_role("link", name="Edit").tap()
-        await expect(page.get_by_label("Title")).to_be_visible()
+        await open_task(page, "A rather long")
         overflow = await page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -54,8 +54,11 @@ PRIORITY_TAGS = {
     )
     for p in Priority
 }
-# Medium is what a task has unless said otherwise: a dense row names only the others.
-PRIORITY_TAGS[Priority.medium.value] = Markup("")
+# Medium is what a task has unless said otherwise: a dense row shows only the others, but
+# a screen reader still hears every row's priority.
+PRIORITY_TAGS[Priority.medium.value] = Markup(
+    '<span class="prio p-medium sr"><span class=sr>Priority: </span>Medium</span>'
+)
 
 
 def priority_tag(priority: str) -> Markup:
