@@ -17,7 +17,7 @@ from webapp.models.task import Task
 from webapp.services.overview import Overview, overview
 from webapp.services.task_service import Page, TaskNotFound, TaskService
 from webapp.web.errors import error_page
-from webapp.web.flash import Notice
+from webapp.web.flash import Notice, clear_flash, read_flash
 from webapp.web.forms import read_form
 from webapp.web.htmx import Part, is_fragment_request, redirect_back, render_page, render_parts
 from webapp.web.listview import ListView
@@ -270,7 +270,14 @@ def edit_answer(
     if is_fragment_request(request):
         parts: list[Part] = [("_edit_form.html", {"as_row": True})]
         return render_parts(request, parts, ctx, status_code=status_code, message=message)
-    return render_page(request, "task_edit.html", ctx, status_code=status_code)
+    # A plain form that came back here (Move up / Move down) says what it did.
+    notice = read_flash(request)
+    response = render_page(
+        request, "task_edit.html", ctx | {"notice": notice}, status_code=status_code
+    )
+    if notice is not None:
+        clear_flash(request, response)
+    return response
 
 
 async def task_gone(request: Request, exc: TaskNotFound) -> Response:
