@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import PASSWORD
 from webapp.models import Task, User
+from webapp.services.project_service import ProjectService
 from webapp.services.task_service import TaskService
 from webapp.services.token_service import TokenService
 from webapp.services.user_service import UserService
@@ -22,6 +23,9 @@ TASK_FIELDS = {
     "description",
     "completed",
     "priority",
+    "project_id",
+    "labels",
+    "position",
     "created_at",
     "updated_at",
 }
@@ -250,8 +254,9 @@ async def test_paging_keeps_filters_and_ends_exactly(api: Api) -> None:
 
 async def test_default_and_maximum_limit(api: Api, session: AsyncSession) -> None:
     service = TaskService(session)
+    inbox = (await ProjectService(session).list_projects(api.user.id))[0]
     for n in range(201):
-        session.add(Task(user_id=api.user.id, title=f"bulk {n}"))
+        session.add(Task(user_id=api.user.id, project_id=inbox.id, title=f"bulk {n}"))
     await session.commit()
     assert await service.count_tasks(api.user.id) == (201, 0)
     default = await api.request("GET", api.tasks)
