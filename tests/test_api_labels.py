@@ -144,3 +144,20 @@ async def test_the_label_filter_finds_any_case_and_refuses_nul(api: Organiser) -
     for bad in ("a\x00b", "x" * 61):
         response = await api.request("GET", api.tasks, params={"label": bad})
         assert response.status_code == 422, bad
+
+
+async def test_a_refused_task_leaves_no_new_label_behind(
+    api: Organiser, other_api: Organiser
+) -> None:
+    theirs = await other_api.project("Theirs")
+    body = {"title": "x", "labels": ["fresh"], "project_id": theirs["id"]}
+    assert (await api.request("POST", api.tasks, json=body)).status_code == 404
+    task = await api.create("Milk")
+    url = f"{api.tasks}{task['id']}"
+    assert (await api.request("PUT", url, json=body)).status_code == 404
+    stale = await api.request(
+        "PUT", url, json={"labels": ["fresh"]}, headers={"If-Match": f'"{task["id"]}-0"'}
+    )
+    assert stale.status_code == 412
+    assert await _labels(api) == []
+    assert (await api.request("GET", url)).json() == task
