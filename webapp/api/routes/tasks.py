@@ -1,10 +1,10 @@
 """The JSON API over the caller's tasks: `/api/{user_id}/tasks/`.
 
 Every rule lives in TaskService; this module only maps HTTP onto it: ETags
-from the task's version, keyset paging (webapp.api.paging), the
-move within the manual order, and status codes.
-The list and create routes answer with and without the trailing slash: a
-redirect between the two would make some clients drop the Authorization header.
+from the task's version, keyset paging (webapp.api.paging), the move within the
+manual order, and status codes. The list and create routes answer with and without
+the trailing slash: a redirect between the two would make some clients drop the
+Authorization header.
 """
 
 from typing import Annotated
