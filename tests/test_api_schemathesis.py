@@ -34,27 +34,43 @@ def test_api_matches_its_openapi_schema(live_server: str, user: User) -> None:
         f"{live_server}/api/auth/token", json={"email": user.email, "password": PASSWORD}
     ).json()["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
-    # A few real tasks, so the one-task operations also meet a task that exists.
+    # A few real tasks, projects and labels, so the one-item operations also meet ones
+    # that exist (a second of each for DELETE, so the others still find theirs).
+    api = f"{live_server}/api/{user.id}"
     task_ids = [
         httpx.post(
-            f"{live_server}/api/{user.id}/tasks/", json={"title": f"t{n}"}, headers=auth
+            f"{api}/tasks/", json={"title": f"t{n}", "labels": [f"l{n}"]}, headers=auth
         ).json()["id"]
         for n in range(5)
     ]
+    real = {
+        "task_id": task_ids,
+        "project_id": [
+            httpx.post(f"{api}/projects/", json={"name": f"p{n}"}, headers=auth).json()["id"]
+            for n in range(2)
+        ],
+        "label_id": [label["id"] for label in httpx.get(f"{api}/labels/", headers=auth).json()],
+    }
 
     schema = openapi.from_url(f"{live_server}/openapi.json")
     schema.config.update(headers=auth)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 17
 
     for operation in operations:
         fixed: dict | None = {"user_id": user.id} if "{user_id}" in operation.path else None
         runs = [(GenerationMode.POSITIVE, fixed)]
-        if operation.path != "/api/me":  # no parameters and no body: nothing to get wrong
+        # Nothing to get wrong without a body or a parameter other than the user_id given
+        # and the token (/api/me, the lists of projects and labels): no negative run.
+        if operation.body or any(
+            parameter.name not in ("user_id", "Authorization")
+            for parameter in operation.iter_parameters()
+        ):
             runs.append((GenerationMode.NEGATIVE, fixed))
-        if "{task_id}" in operation.path:
-            real = task_ids[1] if operation.method.lower() == "delete" else task_ids[0]
-            runs.append((GenerationMode.POSITIVE, {"user_id": user.id, "task_id": real}))
+        for name, ids in real.items():
+            if "{" + name + "}" in operation.path:
+                existing = ids[1] if operation.method.lower() == "delete" else ids[0]
+                runs.append((GenerationMode.POSITIVE, {"user_id": user.id, name: existing}))
         for mode, path_parameters in runs:
 
             @given(case=operation.as_strategy(mode, path_parameters=path_parameters))

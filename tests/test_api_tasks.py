@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import PASSWORD
 from webapp.models import Task, User
+from webapp.services.project_service import ProjectService
 from webapp.services.task_service import TaskService
 from webapp.services.token_service import TokenService
 from webapp.services.user_service import UserService
@@ -22,6 +23,9 @@ TASK_FIELDS = {
     "description",
     "completed",
     "priority",
+    "project_id",
+    "labels",
+    "position",
     "created_at",
     "updated_at",
 }
@@ -250,8 +254,9 @@ async def test_paging_keeps_filters_and_ends_exactly(api: Api) -> None:
 
 async def test_default_and_maximum_limit(api: Api, session: AsyncSession) -> None:
     service = TaskService(session)
+    inbox = (await ProjectService(session).list_projects(api.user.id))[0]
     for n in range(201):
-        session.add(Task(user_id=api.user.id, title=f"bulk {n}"))
+        session.add(Task(user_id=api.user.id, project_id=inbox.id, title=f"bulk {n}"))
     await session.commit()
     assert await service.count_tasks(api.user.id) == (201, 0)
     default = await api.request("GET", api.tasks)
@@ -501,14 +506,29 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         "/api/me",
         "/api/{user_id}/tasks/",
         "/api/{user_id}/tasks/{task_id}",
+        "/api/{user_id}/tasks/{task_id}/move",
+        "/api/{user_id}/projects/",
+        "/api/{user_id}/projects/{project_id}",
+        "/api/{user_id}/labels/",
+        "/api/{user_id}/labels/{label_id}",
     }
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     expected = {
-        ("/api/{user_id}/tasks/", "post"): {"201", "401", "403", "413", "422"},
+        ("/api/{user_id}/tasks/", "post"): {"201", "401", "403", "404", "413", "422"},
         ("/api/{user_id}/tasks/", "get"): {"200", "401", "403", "422"},
         ("/api/{user_id}/tasks/{task_id}", "get"): {"200", "401", "403", "404", "422"},
         ("/api/{user_id}/tasks/{task_id}", "put"): {"200", "401", "403", "404", "412", "422"},
         ("/api/{user_id}/tasks/{task_id}", "delete"): {"204", "401", "403", "404", "412", "422"},
+        ("/api/{user_id}/tasks/{task_id}/move", "post"): {"200", "401", "403", "404", "422"},
+        ("/api/{user_id}/projects/", "post"): {"201", "401", "403", "409", "422"},
+        ("/api/{user_id}/projects/", "get"): {"200", "401", "403"},
+        ("/api/{user_id}/projects/{project_id}", "get"): {"200", "401", "403", "404"},
+        ("/api/{user_id}/projects/{project_id}", "put"): {"200", "401", "404", "409", "422"},
+        ("/api/{user_id}/projects/{project_id}", "delete"): {"204", "401", "404", "409", "422"},
+        ("/api/{user_id}/labels/", "get"): {"200", "401", "403"},
+        ("/api/{user_id}/labels/{label_id}", "get"): {"200", "401", "403", "404"},
+        ("/api/{user_id}/labels/{label_id}", "put"): {"200", "401", "404", "409", "422"},
+        ("/api/{user_id}/labels/{label_id}", "delete"): {"204", "401", "403", "404"},
         ("/api/auth/token", "post"): {"200", "401", "422", "429"},
     }
     for (path, method), codes in expected.items():
@@ -517,11 +537,31 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         if path != "/api/auth/token":
             assert operation["security"] == [{"HTTPBearer": []}]
     schemas = spec["components"]["schemas"]
-    for name in ("TaskCreate", "TaskUpdate", "TaskResponse", "TokenRequest", "TokenResponse"):
+    for name in (
+        "TaskCreate",
+        "TaskUpdate",
+        "TaskResponse",
+        "TaskMove",
+        "TokenRequest",
+        "TokenResponse",
+        "ProjectCreate",
+        "ProjectUpdate",
+        "ProjectResponse",
+        "LabelUpdate",
+        "LabelResponse",
+    ):
         assert schemas[name].get("examples"), name
     assert schemas["ErrorResponse"]["properties"]["detail"]["type"] == "string"
     list_params = {p["name"] for p in paths["/api/{user_id}/tasks/"]["get"]["parameters"]}
-    assert {"completed", "priority", "limit", "cursor"} <= list_params
+    assert {
+        "completed",
+        "priority",
+        "project_id",
+        "label",
+        "sort",
+        "limit",
+        "cursor",
+    } <= list_params
     # /docs runs under the site's CSP and offline: our own files, no CDN, no inline script.
     docs = BeautifulSoup((await client.get("/docs")).text, "html.parser")
     assert docs.find(id="swagger-ui")["data-openapi-url"] == "/openapi.json"

@@ -7,8 +7,10 @@ digits, NUL, lone surrogates, invalid UTF-8, NaN, megabyte strings, lists where
 scalars belong, fields missing or repeated, and the wrong content type.
 
 It runs against the live server (a real uvicorn process), half the time logged in
-with a fresh session and a valid CSRF token, so requests get past the checks into
-the handlers, and half the time as an anonymous visitor.
+with a fresh session, a valid CSRF token and a bearer token, so requests get past the
+checks into the handlers (pages and API alike), and half the time as an anonymous
+visitor. Path ids are drawn from real ones (a task, a project, a label, the user) and
+nasty ones.
 """
 
 import asyncio
@@ -27,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.routing import Mount, Route
 
-from tests.conftest import SECRET, _asyncpg_dsn
+from tests.conftest import PASSWORD, SECRET, _asyncpg_dsn
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.main import create_app
 from webapp.models import User
@@ -46,6 +48,8 @@ SELECT md5(coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM tasks t), 
             concat_ws(',', id, user_id, name, token_hash, expires_at, revoked_at), '|'
             ORDER BY id) FROM api_tokens), ''))
     || md5(coalesce((SELECT string_agg(e::text, '|' ORDER BY id) FROM undo_entries e), ''))
+    || md5(coalesce((SELECT string_agg(p::text, '|' ORDER BY id) FROM projects p), ''))
+    || md5(coalesce((SELECT string_agg(l::text, '|' ORDER BY id) FROM labels l), ''))
 """
 
 NASTY_TEXT = [
@@ -97,9 +101,19 @@ def form_field_names() -> set[str]:
     return names
 
 
+QUERY_NAMES: set[str] = set()  # the API's query parameters, filled in by endpoints()
+
+
 def endpoints() -> list[tuple[str, str, list[str]]]:
     """(method, path template, body field names) for every route and method of the app."""
     app = create_app(Settings(environment="test", secret_key="x", database_url="postgresql://"))
+    QUERY_NAMES.update(
+        parameter["name"]
+        for operations in app.openapi()["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    )
     found = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
@@ -118,7 +132,9 @@ def endpoints() -> list[tuple[str, str, list[str]]]:
 
 
 ENDPOINTS = endpoints()
-FIELDS = sorted(form_field_names() | {f for _, _, fs in ENDPOINTS for f in fs} | {"quick"})
+FIELDS = sorted(
+    form_field_names() | {f for _, _, fs in ENDPOINTS for f in fs} | QUERY_NAMES | {"quick"}
+)
 
 
 def json_text(value: object) -> str:
@@ -147,10 +163,11 @@ json_values = st.one_of(
 
 
 class Fuzzer:
-    def __init__(self, base: str, database_url: str, user: User, own_task: int) -> None:
+    def __init__(self, base: str, database_url: str, user: User) -> None:
         self.base = base
         self.user_id = user.id
-        self.own_task = own_task
+        self.own_ids: list[str] = [str(user.id)]  # and the task, project and label made below
+        self.bearer = ""
         self.loop = asyncio.new_event_loop()
         self.db = self.loop.run_until_complete(asyncpg.connect(_asyncpg_dsn(database_url)))
         self.http = httpx.Client(base_url=base, timeout=30)
@@ -181,6 +198,7 @@ class Fuzzer:
         return {
             "Cookie": f"session={cookie}",
             "X-CSRF-Token": cookies.derive_csrf_token(SECRET, "s:" + raw),
+            "Authorization": f"Bearer {self.bearer}",
         }
 
     def send(self, method: str, path: str, body: tuple[str, object], headers: dict) -> int:
@@ -218,12 +236,17 @@ class Fuzzer:
 @pytest.fixture
 def fuzzer(live_server: str, database_url: str, user: User) -> Iterator[Fuzzer]:
     http = httpx.Client(base_url=live_server)
-    fuzz = Fuzzer(live_server, database_url, user, own_task=0)
+    fuzz = Fuzzer(live_server, database_url, user)
+    token = http.post("/api/auth/token", json={"email": user.email, "password": PASSWORD})
+    fuzz.bearer = token.json()["access_token"]
     headers = fuzz.fresh_session()
-    http.post("/tasks", data={"title": "mine"}, headers=headers)
-    fuzz.own_task = fuzz.loop.run_until_complete(
-        fuzz.db.fetchval("SELECT max(id) FROM tasks WHERE user_id = $1", user.id)
-    )
+    api = f"/api/{user.id}"
+    project = http.post(f"{api}/projects/", json={"name": "fuzzed"}, headers=headers).json()
+    task = http.post(
+        f"{api}/tasks/", json={"title": "mine", "labels": ["fuzzed"]}, headers=headers
+    ).json()
+    label = http.get(f"{api}/labels/", headers=headers).json()[0]
+    fuzz.own_ids += [str(task["id"]), str(project["id"]), str(label["id"])]
     http.close()
     yield fuzz
     fuzz.close()
@@ -261,8 +284,7 @@ def test_no_route_answers_5xx_or_changes_rows_when_it_refuses(
     def check(
         choice: st.DataObject, logged_in: bool, kind: str, form: list, document: object
     ) -> None:
-        real = [str(fuzzer.own_task), str(fuzzer.user_id)]
-        url = fill(path, real, choice)
+        url = fill(path, fuzzer.own_ids, choice)
         headers = fuzzer.fresh_session() if logged_in else {}
         body = (kind, form if kind in ("form", "multipart") else document)
         before = fuzzer.snapshot()
@@ -286,4 +308,11 @@ def test_every_route_is_fuzzed() -> None:
     # The parametrisation above is built from app.routes itself; this pins that it found them.
     paths = {path for _, path, _ in ENDPOINTS}
     assert {"/tasks", "/tasks/{task_id:id}/toggle", "/api/{user_id:id}/tasks/", "/login"} <= paths
+    assert {
+        "/api/{user_id:id}/tasks/{task_id:id}/move",
+        "/api/{user_id:id}/projects/",
+        "/api/{user_id:id}/projects/{project_id:id}",
+        "/api/{user_id:id}/labels/",
+        "/api/{user_id:id}/labels/{label_id:id}",
+    } <= paths
     assert len(ENDPOINTS) >= 25

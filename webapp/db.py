@@ -225,9 +225,14 @@ async def release_driver_connection(session: AsyncSession, *, broken: bool = Fal
 
 
 async def _driver(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session's own."""
+    """The asyncpg connection under the session's own; inside atomic(), in its transaction."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
+    adapter: Any = raw.dbapi_connection
+    # SQLAlchemy's adapter sends BEGIN just before its own first statement, so a Query
+    # that comes first in atomic() would run (and commit) on its own: begin it here.
+    if session.info.get(ATOMIC) and adapter._transaction is None:
+        await adapter._start_transaction()
     return raw.driver_connection  # type: ignore[return-value]
 
 

@@ -1,11 +1,12 @@
-"""Dependencies of the JSON API: the bearer-token caller and the caller's task.
+"""Dependencies of the JSON API: the bearer-token caller and the caller's task, project
+or label.
 
 Only `Authorization: Bearer` authenticates here. A session cookie never does,
 so a page on another site cannot make a logged-in browser call the API (the
 API has no CSRF tokens and needs none).
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +16,8 @@ import webapp.routing  # noqa: F401  (registers the {…:id} path convertor)
 from webapp.db import SessionDep
 from webapp.models.task import Task
 from webapp.models.user import Account
+from webapp.services.label_service import LabelNotFound, LabelService
+from webapp.services.project_service import ProjectNotFound, ProjectService
 from webapp.services.task_service import TaskService
 from webapp.services.token_service import TokenService
 
@@ -34,7 +37,8 @@ class ErrorResponse(BaseModel):
     code: str
 
 
-def _error(description: str, example: str, code: str) -> dict:
+def error_doc(description: str, example: str, code: str) -> dict:
+    """An error answer as OpenAPI documents it (`responses={status: error_doc(...)}`)."""
     return {
         "model": ErrorResponse,
         "description": description,
@@ -42,15 +46,28 @@ def _error(description: str, example: str, code: str) -> dict:
     }
 
 
-UNAUTHORIZED = _error(
+UNAUTHORIZED = error_doc(
     "Missing, unknown, revoked or expired bearer token", "Not authenticated", "not_authenticated"
 )
-FORBIDDEN = _error("user_id is not the caller's", "Not your user_id", "forbidden")
-NOT_FOUND = _error("No such task among the caller's", "Task not found", "not_found")
-PRECONDITION_FAILED = _error(
+FORBIDDEN = error_doc("user_id is not the caller's", "Not your user_id", "forbidden")
+NOT_FOUND = error_doc("No such task among the caller's", "Task not found", "not_found")
+PROJECT_NOT_FOUND = error_doc(
+    "No such project among the caller's", "Project not found", "not_found"
+)
+LABEL_NOT_FOUND = error_doc("No such label among the caller's", "Label not found", "not_found")
+PRECONDITION_FAILED = error_doc(
     "If-Match does not match the task's current ETag", "Task changed", "precondition_failed"
 )
-TOO_LARGE = _error("Request body over 64 KiB", "Request body too large", "body_too_large")
+TOO_LARGE = error_doc("Request body over 64 KiB", "Request body too large", "body_too_large")
+
+
+def project_not_found() -> HTTPException:
+    """A project that is not the caller's, in a path or in a body: the same 404."""
+    return HTTPException(status_code=404, detail="Project not found")
+
+
+def label_not_found() -> HTTPException:
+    return HTTPException(status_code=404, detail="Label not found")
 
 
 def not_authenticated(detail: str = "Not authenticated") -> HTTPException:
@@ -90,3 +107,29 @@ async def get_owned_task(
 
 
 OwnedApiTask = Annotated[Task, Depends(get_owned_task)]
+
+
+async def get_owned_project(
+    project_id: Annotated[int, Path()], owner: PathOwner, session: SessionDep
+) -> Any:
+    """The caller's project; a 404 when it is someone else's, missing, or no row's id."""
+    try:
+        return await ProjectService(session).get_project(owner.id, project_id)
+    except ProjectNotFound:
+        raise project_not_found() from None
+
+
+OwnedApiProject = Annotated[Any, Depends(get_owned_project)]
+
+
+async def get_owned_label(
+    label_id: Annotated[int, Path()], owner: PathOwner, session: SessionDep
+) -> Any:
+    """The caller's label; a 404 when it is someone else's, missing, or no row's id."""
+    try:
+        return await LabelService(session).get_label(owner.id, label_id)
+    except LabelNotFound:
+        raise label_not_found() from None
+
+
+OwnedApiLabel = Annotated[Any, Depends(get_owned_label)]

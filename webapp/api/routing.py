@@ -1,9 +1,9 @@
-"""The route class of every JSON API router."""
+"""The route class of every JSON API router, and the 405s of its paths."""
 
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
@@ -37,3 +37,15 @@ class ApiRoute(APIRoute):
                 raise
 
         return handle
+
+
+def answer_405(router: APIRouter, path: str, allowed: tuple[str, ...]) -> None:
+    """Hidden routes answering every other method on `path` with a 405 naming all of
+    `allowed`: Starlette answers 405 from the first route whose path matches, so its
+    Allow header would name only that route's methods."""
+
+    async def endpoint() -> None:
+        raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
+
+    others = sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - set(allowed))
+    router.add_api_route(path, endpoint, methods=others, include_in_schema=False)

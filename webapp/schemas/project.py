@@ -1,10 +1,10 @@
 """Project and label input and output, shared by the JSON API and the HTML forms."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from webapp.models.base import MAX_ID
 from webapp.models.project import COLORS
 from webapp.schemas.task import NO_NUL, LabelName
 
@@ -30,7 +30,22 @@ class ProjectUpdate(BaseModel):
 
 
 class ProjectResponse(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2,
+                    "name": "Home",
+                    "is_inbox": False,
+                    "archived": False,
+                    "position": 4294967296,
+                    "created_at": "2026-01-01T09:00:00Z",
+                    "updated_at": "2026-01-01T09:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: int
     name: str
@@ -49,12 +64,14 @@ class LabelUpdate(BaseModel):
 
 
 class LabelResponse(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{"id": 1, "name": "errands", "color": "grey"}]},
+    )
 
     id: int
     name: str
-    color: str
-    created_at: datetime | None = None
+    color: Color
 
 
 class TaskMove(BaseModel):
@@ -62,5 +79,12 @@ class TaskMove(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"after": 12}]})
 
-    after: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    before: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    after: int | None = Field(default=None, ge=1, le=MAX_ID)
+    before: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> "TaskMove":
+        # Both or neither would leave the place unsaid: refused rather than guessed.
+        if (self.after is None) == (self.before is None):
+            raise ValueError("give exactly one of after and before")
+        return self

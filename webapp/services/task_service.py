@@ -17,7 +17,7 @@ from sqlalchemy import Integer, Row, bindparam, case, func, insert, select, tupl
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from webapp.db import Query
+from webapp.db import Query, atomic
 from webapp.models.base import utcnow, valid_id
 from webapp.models.project import Project
 from webapp.models.task import Task
@@ -176,7 +176,14 @@ class TaskService(BulkChanges):
     async def create_task(self, user_id: int, task_data: TaskCreate) -> TaskRow:
         """A new task on top of the manual order, in its project (else the Inbox)."""
         values = task_data.model_dump(mode="json")
-        values["labels"] = await LabelService(self.session).spell(user_id, values["labels"])
+        if not values["labels"]:
+            return await self._create(user_id, values)
+        # The new labels and the task, or neither: a refused task leaves no label behind.
+        async with atomic(self.session):
+            values["labels"] = await LabelService(self.session).spell(user_id, values["labels"])
+            return await self._create(user_id, values)
+
+    async def _create(self, user_id: int, values: dict[str, Any]) -> TaskRow:
         task = await _CREATE.fetchrow(self.session, user_id=user_id, now=utcnow(), **values)
         if task is None:
             raise ProjectNotFound
@@ -235,16 +242,29 @@ class TaskService(BulkChanges):
         if expected_version is not None:
             conditions.append(TASKS.c.version == expected_version)
         changes: dict[str, Any] = task_data.model_dump(exclude_unset=True)
-        if "labels" in changes:
-            changes["labels"] = await LabelService(self.session).spell(user_id, changes["labels"])
         if changes.get("project_id", 0) is None:  # a form's empty choice: no change
             del changes["project_id"]
         if "project_id" in changes:
             moved = TASKS.c.project_id != changes["project_id"]
             top = task_order.top_position(user_id)
             changes["position"] = case((moved, top), else_=TASKS.c.position)
+        if "labels" not in changes:
+            task = await self._update(changes, conditions)
+            await self.session.commit()
+        else:
+            # The new labels and the change, or neither (see create_task).
+            async with atomic(self.session):
+                labels = await LabelService(self.session).spell(user_id, changes["labels"])
+                task = await self._update(changes | {"labels": labels}, conditions)
+                if task is None:  # raised inside: the labels just made are undone
+                    raise StaleTaskError(await self.get_task(user_id, task_id))
+        if task is None:
+            raise StaleTaskError(await self.get_task(user_id, task_id))
+        return task
+
+    async def _update(self, changes: dict[str, Any], conditions: list) -> TaskRow | None:
         try:
-            task = await self._one(
+            return await self._one(
                 update(TASKS)
                 .where(*conditions)
                 .values(**changes, updated_at=utcnow(), version=TASKS.c.version + 1)
@@ -253,10 +273,6 @@ class TaskService(BulkChanges):
         except IntegrityError:  # fk_tasks_project: not one of the user's projects
             await self.session.rollback()
             raise ProjectNotFound from None
-        await self.session.commit()
-        if task is None:
-            raise StaleTaskError(await self.get_task(user_id, task_id))
-        return task
 
     async def _one(self, statement: Any) -> TaskRow | None:
         return (await self.session.exec(statement)).first()

@@ -1,17 +1,15 @@
 """The JSON API over the caller's tasks: `/api/{user_id}/tasks/`.
 
 Every rule lives in TaskService; this module only maps HTTP onto it: ETags
-from the task's version, keyset paging in a Link header, and status codes.
-The list and create routes answer with and without the trailing slash: a
-redirect between the two would make some clients drop the Authorization header.
+from the task's version, keyset paging (webapp.api.paging), the move within the
+manual order, and status codes. The list and create routes answer with and without
+the trailing slash: a redirect between the two would make some clients drop the
+Authorization header.
 """
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 
 from webapp.api.deps import (
     FORBIDDEN,
@@ -21,13 +19,23 @@ from webapp.api.deps import (
     UNAUTHORIZED,
     OwnedApiTask,
     PathOwner,
+    error_doc,
+    project_not_found,
 )
-from webapp.api.routing import ApiRoute
+from webapp.api.paging import LINK_HEADER, PageStart, next_link, page_start
+from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
+from webapp.models.base import MAX_ID
 from webapp.models.task import Priority, Task
-from webapp.schemas.task import TaskCreate, TaskResponse, TaskUpdate
-from webapp.services.task_service import StaleTaskError, TaskFilter, TaskService
-from webapp.services.task_service import decode_cursor as decode_keyset
+from webapp.schemas.project import TaskMove
+from webapp.schemas.task import LABEL_LENGTH, NO_NUL, TaskCreate, TaskResponse, TaskUpdate
+from webapp.services.task_service import (
+    AnchorNotFound,
+    ProjectNotFound,
+    StaleTaskError,
+    TaskFilter,
+    TaskService,
+)
 
 router = APIRouter(prefix="/api/{user_id:id}/tasks", tags=["tasks"], route_class=ApiRoute)
 
@@ -41,13 +49,21 @@ ETAG_HEADER = {
         "required": True,
     }
 }
-LINK_HEADER = {
-    "Link": {
-        "description": 'The next page, when there may be one: <url>; rel="next"',
-        "schema": {"type": "string"},
-    }
-}
-
+# A body naming a project (or a task to move next to) that is not the caller's: the
+# same 404 as such an id in a path.
+TASK_OR_PROJECT_NOT_FOUND = error_doc(
+    "No such task among the caller's, or project_id is not one of the caller's projects",
+    "Project not found",
+    "not_found",
+)
+PROJECT_IN_BODY_NOT_FOUND = error_doc(
+    "project_id is not one of the caller's projects", "Project not found", "not_found"
+)
+ANCHOR_NOT_FOUND = error_doc(
+    "No such task among the caller's: the one moved, or the one named by after/before",
+    "The task to place it next to was not found",
+    "not_found",
+)
 IfMatch = Annotated[
     str | None,
     Header(
@@ -82,46 +98,29 @@ def precondition_failed(current: Task) -> HTTPException:
     )
 
 
-def _bad_cursor(cursor: str) -> RequestValidationError:
-    return RequestValidationError(
-        [
-            {
-                "type": "value_error",
-                "loc": ("query", "cursor"),
-                "msg": "Value error, not a cursor from this API's Link header",
-                "input": cursor,
-            }
-        ]
-    )
-
-
-async def decode_cursor(
-    cursor: Annotated[
-        str | None,
-        Query(max_length=200, description="From the previous page's Link header; opaque"),
-    ] = None,
-) -> tuple[datetime, int] | None:
-    """The (created_at, id) after which the page starts; 422 for anything else."""
-    if cursor is None:
-        return None
-    key = decode_keyset(cursor)
-    if key is None:
-        raise _bad_cursor(cursor)
-    return key
-
-
 @router.post(
     "/",
     status_code=201,
     response_model=TaskResponse,
-    responses={201: {"headers": ETAG_HEADER}, 401: UNAUTHORIZED, 403: FORBIDDEN, 413: TOO_LARGE},
+    responses={
+        201: {"headers": ETAG_HEADER},
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: PROJECT_IN_BODY_NOT_FOUND,
+        413: TOO_LARGE,
+    },
     summary="Create a task",
 )
 @router.post("", status_code=201, response_model=TaskResponse, include_in_schema=False)
 async def create_task(
     owner: PathOwner, task_data: TaskCreate, session: SessionDep, response: Response
 ) -> TaskResponse:
-    task = await TaskService(session).create_task(owner.id, task_data)
+    """On top of the manual order, in `project_id` (else the Inbox), with `labels` (names,
+    created on first use)."""
+    try:
+        task = await TaskService(session).create_task(owner.id, task_data)
+    except ProjectNotFound:
+        raise project_not_found() from None
     response.headers["ETag"] = etag(task)
     response.headers["Location"] = f"/api/{owner.id}/tasks/{task.id}"
     return TaskResponse.model_validate(task)
@@ -131,7 +130,7 @@ async def create_task(
     "/",
     response_model=list[TaskResponse],
     responses={200: {"headers": LINK_HEADER}, 401: UNAUTHORIZED, 403: FORBIDDEN},
-    summary="List tasks, newest first",
+    summary="List tasks, newest first unless sort says otherwise",
 )
 @router.get("", response_model=list[TaskResponse], include_in_schema=False)
 async def list_tasks(
@@ -139,19 +138,24 @@ async def list_tasks(
     session: SessionDep,
     request: Request,
     response: Response,
-    after: Annotated[tuple[datetime, int] | None, Depends(decode_cursor)],
+    start: Annotated[PageStart, Depends(page_start)],
     completed: bool | None = None,
     priority: Priority | None = None,
+    project_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="One project's")] = None,
+    label: Annotated[
+        str | None,
+        Query(max_length=LABEL_LENGTH, pattern=NO_NUL, description="Having this label (any case)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> list[TaskResponse]:
-    """A plain list of at most `limit` tasks; a `Link: rel="next"` header points to the rest."""
-    view = TaskFilter(completed=completed, priority=priority)
-    page = await TaskService(session).list_tasks(owner.id, view, after=after, limit=limit)
+    """A plain list of at most `limit` tasks; a `Link: rel="next"` header points to the rest.
+    Another user's project or an unknown label lists nothing."""
+    view = TaskFilter(completed=completed, priority=priority, project_id=project_id, label=label)
+    page = await TaskService(session).list_tasks(
+        owner.id, view, sort=start.sort, after=start.after, limit=limit
+    )
     if page.next_cursor:
-        # A path, not an absolute URL: the request's Host header is not ours to echo.
-        next_url = request.url.include_query_params(cursor=page.next_cursor)
-        query = f"?{next_url.query}" if next_url.query else ""
-        response.headers["Link"] = f'<{next_url.path}{query}>; rel="next"'
+        response.headers["Link"] = next_link(request, page.next_cursor)
     # Plain dicts: FastAPI validates and serialises them against response_model in one
     # pass of pydantic's core, instead of a model built here per row and checked again there.
     return [dict(task) for task in page.tasks]  # type: ignore[misc]
@@ -175,7 +179,7 @@ async def get_task(task: OwnedApiTask, response: Response) -> TaskResponse:
         200: {"headers": ETAG_HEADER},
         401: UNAUTHORIZED,
         403: FORBIDDEN,
-        404: NOT_FOUND,
+        404: TASK_OR_PROJECT_NOT_FOUND,
         412: PRECONDITION_FAILED,
         413: TOO_LARGE,
     },
@@ -188,7 +192,8 @@ async def update_task(
     response: Response,
     if_match: IfMatch = None,
 ) -> TaskResponse:
-    """A partial update: fields left out keep their value."""
+    """A partial update: fields left out keep their value. A task given another
+    `project_id` goes on top of the order there; `labels` replaces the task's labels."""
     version = expected_version(task, if_match)
     try:
         updated = await TaskService(session).update_task(
@@ -196,8 +201,38 @@ async def update_task(
         )
     except StaleTaskError as exc:
         raise precondition_failed(exc.current) from None
+    except ProjectNotFound:
+        raise project_not_found() from None
     response.headers["ETag"] = etag(updated)
     return TaskResponse.model_validate(updated)
+
+
+@router.post(
+    "/{task_id:id}/move",
+    response_model=TaskResponse,
+    responses={
+        200: {"headers": ETAG_HEADER},
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: ANCHOR_NOT_FOUND,
+        413: TOO_LARGE,
+    },
+    summary="Place a task in the manual order",
+)
+async def move_task(
+    task: OwnedApiTask, move: TaskMove, session: SessionDep, response: Response
+) -> TaskResponse:
+    """Right `after` or right `before` another of the caller's tasks (exactly one of the
+    two) in the manual order, which `sort=manual` lists. Only this task is written: its
+    `position` and `version` change, its project does not (PUT `project_id` for that)."""
+    try:
+        moved = await TaskService(session).move_task(
+            task.user_id, task.id, after=move.after, before=move.before
+        )
+    except AnchorNotFound:
+        raise HTTPException(404, "The task to place it next to was not found") from None
+    response.headers["ETag"] = etag(moved)
+    return TaskResponse.model_validate(moved)
 
 
 @router.delete(
@@ -218,17 +253,11 @@ async def delete_task(
     return Response(status_code=204)
 
 
-def _method_not_allowed(allowed: str) -> Callable[[], Awaitable[None]]:
-    async def endpoint() -> None:
-        raise HTTPException(status_code=405, headers={"Allow": allowed})
-
-    return endpoint
-
-
-# Starlette answers 405 from the first route whose path matches, so its Allow
-# header would name only GET; these hidden routes name every method the path has.
-_COLLECTION = _method_not_allowed("GET, HEAD, POST")
-_ITEM = _method_not_allowed("GET, HEAD, PUT, DELETE")
-router.add_api_route("/", _COLLECTION, methods=["PUT", "PATCH", "DELETE"], include_in_schema=False)
-router.add_api_route("", _COLLECTION, methods=["PUT", "PATCH", "DELETE"], include_in_schema=False)
-router.add_api_route("/{task_id:id}", _ITEM, methods=["POST", "PATCH"], include_in_schema=False)
+# Every method each path has, named in its 405s.
+for _path, _methods in (
+    ("/", ("GET", "HEAD", "POST")),
+    ("", ("GET", "HEAD", "POST")),
+    ("/{task_id:id}", ("GET", "HEAD", "PUT", "DELETE")),
+    ("/{task_id:id}/move", ("POST",)),
+):
+    answer_405(router, _path, _methods)

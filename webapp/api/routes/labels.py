@@ -1,0 +1,106 @@
+"""The JSON API over the caller's labels: `/api/{user_id}/labels/`.
+
+Labels are made by naming them on a task (POST or PUT `labels`), so there is no
+create here: only listing, renaming, recolouring and deleting. A rename or a delete
+reaches every task with the label (LabelService); renaming onto another label's
+name is a 409, as on the labels page, never a silent merge.
+"""
+
+from fastapi import APIRouter, HTTPException, Response
+
+from webapp.api.deps import (
+    FORBIDDEN,
+    LABEL_NOT_FOUND,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    OwnedApiLabel,
+    PathOwner,
+    error_doc,
+    label_not_found,
+)
+from webapp.api.routing import ApiRoute, answer_405
+from webapp.db import SessionDep
+from webapp.schemas.project import LabelResponse, LabelUpdate
+from webapp.services.label_service import LabelChange, LabelNameTaken, LabelNotFound, LabelService
+
+router = APIRouter(prefix="/api/{user_id:id}/labels", tags=["labels"], route_class=ApiRoute)
+
+NAME_TAKEN = "You already have a label with this name"
+RENAME_CONFLICT = error_doc(
+    "Another of the caller's labels has this name (whatever its case)", NAME_TAKEN, "conflict"
+)
+
+
+@router.get(
+    "/",
+    response_model=list[LabelResponse],
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN},
+    summary="List labels, by name",
+)
+@router.get("", response_model=list[LabelResponse], include_in_schema=False)
+async def list_labels(owner: PathOwner, session: SessionDep) -> list[LabelResponse]:
+    labels = await LabelService(session).list_labels(owner.id)
+    return [LabelResponse.model_validate(label) for label in labels]
+
+
+@router.get(
+    "/{label_id:id}",
+    response_model=LabelResponse,
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: LABEL_NOT_FOUND},
+    summary="Get a label",
+)
+async def get_label(label: OwnedApiLabel) -> LabelResponse:
+    return LabelResponse.model_validate(label)
+
+
+@router.put(
+    "/{label_id:id}",
+    response_model=LabelResponse,
+    responses={
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: LABEL_NOT_FOUND,
+        409: RENAME_CONFLICT,
+        413: TOO_LARGE,
+    },
+    summary="Rename or recolour a label",
+)
+async def update_label(
+    label: OwnedApiLabel, data: LabelUpdate, session: SessionDep
+) -> LabelResponse:
+    """A partial update: fields left out (or null) keep their value. A new name is given
+    to every task that has the label."""
+    try:
+        updated = await LabelService(session).update_label(
+            label.user_id, label.id, LabelChange(name=data.name, color=data.color)
+        )
+    except LabelNotFound:
+        raise label_not_found() from None
+    except LabelNameTaken:
+        raise HTTPException(status_code=409, detail=NAME_TAKEN) from None
+    return LabelResponse.model_validate(updated)
+
+
+@router.delete(
+    "/{label_id:id}",
+    status_code=204,
+    response_class=Response,
+    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: LABEL_NOT_FOUND},
+    summary="Delete a label",
+)
+async def delete_label(label: OwnedApiLabel, session: SessionDep) -> Response:
+    """The label goes, and so does its name from every task that had it (the tasks stay)."""
+    try:
+        await LabelService(session).delete_label(label.user_id, label.id)
+    except LabelNotFound:
+        raise label_not_found() from None
+    return Response(status_code=204)
+
+
+# Every method each path has, named in its 405s.
+for _path, _methods in (
+    ("/", ("GET", "HEAD")),
+    ("", ("GET", "HEAD")),
+    ("/{label_id:id}", ("GET", "HEAD", "PUT", "DELETE")),
+):
+    answer_405(router, _path, _methods)
