@@ -22,6 +22,13 @@ TASK_FIELDS = {
     "description",
     "completed",
     "priority",
+    "project_id",
+    "labels",
+    "position",
+    "due_date",
+    "due_at",
+    "recurrence",
+    "repeat_from",
     "created_at",
     "updated_at",
 }

@@ -10,10 +10,23 @@ condition of the UPDATE itself, and a delete writes its undo entry in the same
 statement (a data-modifying WITH).
 """
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Row,
+    bindparam,
+    case,
+    func,
+    insert,
+    not_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +35,8 @@ from webapp.models.base import utcnow, valid_id
 from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.schemas.task import TaskCreate, TaskUpdate
-from webapp.services import task_order
+from webapp.services import task_order, task_repeat
+from webapp.services.due_dates import Clock
 from webapp.services.label_service import LabelService
 from webapp.services.project_service import ProjectNotFound
 from webapp.services.task_bulk import COLUMNS, BulkChanges, Changed
@@ -48,6 +62,7 @@ __all__ = [
     "TaskNotFound",
     "TaskRow",
     "TaskService",
+    "Toggled",
     "decode_cursor",
     "encode_cursor",
 ]
@@ -98,6 +113,10 @@ _CREATE = Query(
             "description",
             "priority",
             "labels",
+            "due_date",
+            "due_at",
+            "recurrence",
+            "repeat_from",
             "position",
             "created_at",
             "updated_at",
@@ -109,6 +128,10 @@ _CREATE = Query(
             bindparam("description", type_=TASKS.c.description.type),
             bindparam("priority", type_=TASKS.c.priority.type),
             bindparam("labels", type_=TASKS.c.labels.type),
+            bindparam("due_date", type_=TASKS.c.due_date.type),
+            bindparam("due_at", type_=TASKS.c.due_at.type),
+            bindparam("recurrence", type_=TASKS.c.recurrence.type),
+            bindparam("repeat_from", type_=TASKS.c.repeat_from.type),
             task_order.top_position(),
             bindparam("now", type_=TASKS.c.created_at.type),
             bindparam("now", type_=TASKS.c.created_at.type),
@@ -131,9 +154,11 @@ _MOVE = Query(
 
 def _set_completed(target: Any) -> Query:
     unchanged = TASKS.c.completed == target
+    # A repeating task is not completed here but moved on (task_repeat.advance): no row.
+    plain = TASKS.c.recurrence.is_(None) | TASKS.c.completed | not_(target)
     return Query(
         update(TASKS)
-        .where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"))
+        .where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"), plain)
         .values(
             completed=target,
             version=case((unchanged, TASKS.c.version), else_=TASKS.c.version + 1),
@@ -143,8 +168,18 @@ def _set_completed(target: Any) -> Query:
     )
 
 
-_SET_COMPLETED = _set_completed(bindparam("completed"))
+_SET_COMPLETED = _set_completed(bindparam("completed", type_=Boolean))
 _FLIP_COMPLETED = _set_completed(TASKS.c.completed.is_(False))
+
+
+@dataclass(frozen=True)
+class Toggled:
+    """A status change: the task as it is now, and for a repeating task moved on to its
+    next due, the undo entry that takes that back."""
+
+    task: Any
+    undo_id: int | None = None
+    repeated: bool = False
 
 
 class TaskNotFound(Exception):
@@ -173,9 +208,17 @@ class TaskService(BulkChanges):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create_task(self, user_id: int, task_data: TaskCreate) -> TaskRow:
-        """A new task on top of the manual order, in its project (else the Inbox)."""
-        values = task_data.model_dump(mode="json")
+    async def create_task(
+        self,
+        user_id: int,
+        task_data: TaskCreate,
+        *,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
+    ) -> TaskRow:
+        """A new task on top of the manual order, in its project (else the Inbox). A
+        repeat with no due starts on its first day from today in the user's zone."""
+        values = task_data.model_dump(mode="json", exclude=set(task_repeat.DUE_FIELDS))
+        values |= task_repeat.starting_due(task_data, clock)
         values["labels"] = await LabelService(self.session).spell(user_id, values["labels"])
         task = await _CREATE.fetchrow(self.session, user_id=user_id, now=utcnow(), **values)
         if task is None:
@@ -221,6 +264,7 @@ class TaskService(BulkChanges):
         task_data: TaskUpdate,
         *,
         expected_version: int | None = None,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
     ) -> TaskRow:
         """Apply the fields that were sent. With `expected_version`, a task changed
         meanwhile raises StaleTaskError and is left as it is.
@@ -235,6 +279,10 @@ class TaskService(BulkChanges):
         if expected_version is not None:
             conditions.append(TASKS.c.version == expected_version)
         changes: dict[str, Any] = task_data.model_dump(exclude_unset=True)
+        completing = changes.get("completed") is True
+        changes |= task_repeat.due_changes(changes, clock)
+        if completing:  # a repeating task moves on instead (below)
+            changes["completed"] = TASKS.c.recurrence.is_(None) | TASKS.c.completed
         if "labels" in changes:
             changes["labels"] = await LabelService(self.session).spell(user_id, changes["labels"])
         if changes.get("project_id", 0) is None:  # a form's empty choice: no change
@@ -256,16 +304,36 @@ class TaskService(BulkChanges):
         await self.session.commit()
         if task is None:
             raise StaleTaskError(await self.get_task(user_id, task_id))
+        if completing and not task.completed:
+            return (await self._advance(user_id, task, clock)).task
         return task
 
     async def _one(self, statement: Any) -> TaskRow | None:
         return (await self.session.exec(statement)).first()
 
-    async def set_completed(self, user_id: int, task_id: int, completed: bool | None) -> TaskRow:
+    async def set_completed(
+        self,
+        user_id: int,
+        task_id: int,
+        completed: bool | None,
+        *,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
+    ) -> TaskRow:
+        return (await self.complete(user_id, task_id, completed, clock=clock)).task
+
+    async def complete(
+        self,
+        user_id: int,
+        task_id: int,
+        completed: bool | None,
+        *,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
+    ) -> Toggled:
         """Set the task's status to `completed` (flip it when None), in one UPDATE.
 
         Setting the status it already has changes nothing, not even the version: a
-        stale tab ticking a task done elsewhere leaves it done.
+        stale tab ticking a task done elsewhere leaves it done. Completing a repeating
+        task moves it to its next due instead, with an undo (task_repeat.py).
         """
         if not valid_id(task_id):
             raise TaskNotFound
@@ -274,9 +342,15 @@ class TaskService(BulkChanges):
         task = await query.fetchrow(
             self.session, id=task_id, user_id=user_id, now=utcnow(), **values
         )
-        if task is None:
-            raise TaskNotFound
-        return task
+        if task is not None:
+            return Toggled(task)
+        return await self._advance(user_id, await self.get_task(user_id, task_id), clock)
+
+    async def _advance(self, user_id: int, task: TaskRow, clock: Clock) -> Toggled:
+        moved, undo_id = await task_repeat.advance(self.session, user_id, task, clock)
+        if moved is None:  # changed meanwhile: as it is now
+            return Toggled(await self.get_task(user_id, task.id))
+        return Toggled(moved, undo_id, repeated=not moved.completed)
 
     async def move_task(
         self, user_id: int, task_id: int, *, after: int | None = None, before: int | None = None
