@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models.project import Project
+from webapp.schemas.task import TaskCreate
 from webapp.services.due_dates import Clock
 from webapp.services.quick_add import ParsedTask, parse
 
@@ -92,3 +93,12 @@ def with_ignored(current: object, start: int, end: int) -> str:
     """The `ignore` field's value with one more span (a chip just dismissed)."""
     spans = [*ignored_spans(current), (start, end)]
     return ",".join(f"{a}-{b}" for a, b in dict.fromkeys(spans))
+
+
+async def quick_task_create(
+    session: AsyncSession, user_id: int, text: str, *, clock: Clock, description: str | None = None
+) -> TaskCreate:
+    """The TaskCreate one line of quick-add text gives (the API's {"quick": "…"});
+    ValidationError when what it gives is not a valid task (a title over 200 characters)."""
+    quick = await read_quick(session, user_id, text, clock=clock)
+    return TaskCreate.model_validate(quick.fields({"description": description}))

@@ -22,10 +22,13 @@ from webapp.api.deps import (
     OwnedApiTask,
     PathOwner,
 )
+from webapp.api.quick import quick_create
 from webapp.api.routing import ApiRoute
 from webapp.db import SessionDep
 from webapp.models.task import Priority, Task
-from webapp.schemas.task import TaskCreate, TaskResponse, TaskUpdate
+from webapp.models.user import Account
+from webapp.schemas.task import QuickTaskCreate, TaskCreateBody, TaskResponse, TaskUpdate
+from webapp.services.due_dates import Clock
 from webapp.services.task_service import StaleTaskError, TaskFilter, TaskService
 from webapp.services.task_service import decode_cursor as decode_keyset
 
@@ -55,6 +58,10 @@ IfMatch = Annotated[
         examples=['"1-1"'],
     ),
 ]
+
+
+def _clock(owner: Account) -> Clock:
+    return Clock(owner.timezone, owner.date_order)
 
 
 def etag(task: Task) -> str:
@@ -119,9 +126,14 @@ async def decode_cursor(
 )
 @router.post("", status_code=201, response_model=TaskResponse, include_in_schema=False)
 async def create_task(
-    owner: PathOwner, task_data: TaskCreate, session: SessionDep, response: Response
+    owner: PathOwner, task_data: TaskCreateBody, session: SessionDep, response: Response
 ) -> TaskResponse:
-    task = await TaskService(session).create_task(owner.id, task_data)
+    """The task's fields, or `{"quick": "Buy milk tomorrow 5pm #Home"}` read by quick add
+    in your zone and date order (GET /api/{user_id}/quick-add shows what it reads)."""
+    clock = _clock(owner)
+    if isinstance(task_data, QuickTaskCreate):
+        task_data = await quick_create(session, owner.id, task_data, clock)
+    task = await TaskService(session).create_task(owner.id, task_data, clock=clock)
     response.headers["ETag"] = etag(task)
     response.headers["Location"] = f"/api/{owner.id}/tasks/{task.id}"
     return TaskResponse.model_validate(task)
@@ -183,6 +195,7 @@ async def get_task(task: OwnedApiTask, response: Response) -> TaskResponse:
 )
 async def update_task(
     task: OwnedApiTask,
+    owner: PathOwner,
     task_data: TaskUpdate,
     session: SessionDep,
     response: Response,
@@ -192,7 +205,7 @@ async def update_task(
     version = expected_version(task, if_match)
     try:
         updated = await TaskService(session).update_task(
-            task.user_id, task.id, task_data, expected_version=version
+            task.user_id, task.id, task_data, expected_version=version, clock=_clock(owner)
         )
     except StaleTaskError as exc:
         raise precondition_failed(exc.current) from None
