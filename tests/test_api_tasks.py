@@ -508,6 +508,7 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         "/api/me",
         "/api/{user_id}/tasks/",
         "/api/{user_id}/tasks/{task_id}",
+        "/api/{user_id}/quick-add",
     }
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     expected = {
@@ -517,6 +518,7 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         ("/api/{user_id}/tasks/{task_id}", "put"): {"200", "401", "403", "404", "412", "422"},
         ("/api/{user_id}/tasks/{task_id}", "delete"): {"204", "401", "403", "404", "412", "422"},
         ("/api/auth/token", "post"): {"200", "401", "422", "429"},
+        ("/api/{user_id}/quick-add", "get"): {"200", "401", "403", "422"},
     }
     for (path, method), codes in expected.items():
         operation = paths[path][method]

@@ -71,14 +71,22 @@ class QuickAddOut(BaseModel):
     spans: list[SpanOut]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.utcoffset() is None:
-        error = {
-            "type": "timezone_aware",
-            "loc": ("query", "now"),
-            "msg": "Input should have timezone info",
-            "input": None,
-        }
+# Far enough either way for any real task; the calendar's ends are not ("next year" in
+# 9999 has nowhere to go, and the parser is not meant to be asked).
+NOW_YEARS = range(1900, 9000)
+
+
+def _now(value: datetime | None) -> datetime | None:
+    """`now` as given: with an offset, and within NOW_YEARS (else a 422 saying so)."""
+    if value is None:
+        return None
+    problem = None
+    if value.utcoffset() is None:
+        problem = ("timezone_aware", "Input should have timezone info")
+    elif value.year not in NOW_YEARS:
+        problem = ("value_error", "Give a moment between the years 1900 and 8999")
+    if problem is not None:
+        error = {"type": problem[0], "loc": ("query", "now"), "msg": problem[1], "input": None}
         raise RequestValidationError([error])
     return value
 
@@ -98,7 +106,7 @@ async def quick_add(
     """What `{"quick": text}` would create, read in your zone and date order at `now`
     (default: the server's clock)."""
     clock = Clock(owner.timezone, owner.date_order)
-    quick = await read_quick(session, owner.id, text, clock=clock, now=_aware(now))
+    quick = await read_quick(session, owner.id, text, clock=clock, now=_now(now))
     parsed = quick.parsed
     return QuickAddOut(
         title=parsed.title,

@@ -128,6 +128,11 @@ class QuickTaskCreate(BaseModel):
     description: Description = None
 
 
+# The tags of TaskCreateBody's two shapes, which pydantic puts into an error's place and
+# the API's errors take out again (api/errors.py).
+BODY_SHAPE_TAGS = ("fields", "quick")
+
+
 def _create_kind(value: object) -> str:
     return "quick" if isinstance(value, dict) and "quick" in value else "fields"
 
