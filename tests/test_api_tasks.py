@@ -26,6 +26,10 @@ TASK_FIELDS = {
     "project_id",
     "labels",
     "position",
+    "due_date",
+    "due_at",
+    "recurrence",
+    "repeat_from",
     "created_at",
     "updated_at",
 }
@@ -511,6 +515,7 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         "/api/{user_id}/projects/{project_id}",
         "/api/{user_id}/labels/",
         "/api/{user_id}/labels/{label_id}",
+        "/api/{user_id}/quick-add",
     }
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     expected = {
@@ -530,6 +535,7 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         ("/api/{user_id}/labels/{label_id}", "put"): {"200", "401", "404", "409", "422"},
         ("/api/{user_id}/labels/{label_id}", "delete"): {"204", "401", "403", "404"},
         ("/api/auth/token", "post"): {"200", "401", "422", "429"},
+        ("/api/{user_id}/quick-add", "get"): {"200", "401", "403", "422"},
     }
     for (path, method), codes in expected.items():
         operation = paths[path][method]

@@ -228,14 +228,20 @@ async def test_logins_hash_off_the_event_loop(
 
 async def test_task_fields_say_how_long_they_may_be(user_client: httpx.AsyncClient) -> None:
     page = (await user_client.get("/tasks")).text
-    assert 'id="new-title" name="title" type="text" value="" maxlength="200"' in page
+    # New task takes quick-add text: the title is what is left of up to 500 characters.
+    assert 'id="new-title" name="title" type="text" value="" maxlength="500"' in page
     assert 'id="new-description" name="description" rows="3" maxlength="1000"' in page
 
 
 async def test_the_api_says_who_the_token_belongs_to(client: httpx.AsyncClient, user: User) -> None:
     auth = await api_token(client, user)
     response = await client.get("/api/me", headers=auth)
-    assert response.json() == {"user_id": user.id, "email": user.email}
+    assert response.json() == {
+        "user_id": user.id,
+        "email": user.email,
+        "timezone": "UTC",
+        "date_order": "DMY",
+    }
     assert (await client.get("/api/me")).status_code == 401
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from tests.conftest import _asyncpg_dsn
 from webapp.models import Priority
+from webapp.services.due_dates import Clock, DueRange
 from webapp.services.overview import _overview_query
-from webapp.services.task_query import Sort, TaskFilter
+from webapp.services.task_query import Sort, TaskFilter, due_values
 from webapp.services.task_service import _counts_query, _page_query
 
 FILTERS = [
@@ -25,10 +26,20 @@ FILTERS = [
         (None, False, True), (None, Priority.high), (None, "invoice"), (None, 1), (None, "home")
     )
 ]
+# Today and Upcoming, alone and with the other filters.
+FILTERS += [
+    TaskFilter(completed=completed, project_id=project, due=due)
+    for completed, project, due in itertools.product(
+        (None, False),
+        (None, 1),
+        (DueRange.today(Clock("Europe/Berlin")), DueRange.upcoming(Clock("America/New_York"))),
+    )
+]
 KEYSETS = {
     Sort.created: (datetime(2100, 1, 1, tzinfo=UTC), 2**31 - 1),
     Sort.manual: (0, 2**31 - 1),
     Sort.priority: (1, 0, 2**31 - 1),
+    Sort.due: (datetime(2100, 1, 1, tzinfo=UTC), 2**31 - 1),
 }
 
 
@@ -70,7 +81,8 @@ async def many_users(database_url: str, clean_db) -> asyncpg.Connection:
 
 def _values(view: TaskFilter, sort: Sort, keyset: bool) -> dict:
     after = {f"after_{i}": value for i, value in enumerate(KEYSETS[sort])} if keyset else {}
-    return {"user_id": 1, "limit": 51} | after | view.values()
+    today = due_values("today", DueRange.today(Clock("Asia/Tokyo")))
+    return {"user_id": 1, "limit": 51} | after | view.values() | today
 
 
 async def _plan(conn: asyncpg.Connection, query, values: dict) -> str:  # noqa: ANN001

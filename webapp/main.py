@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from webapp.api import errors as api_errors
+from webapp.api import quick as api_quick
 from webapp.api.routes import auth as api_auth
 from webapp.api.routes import labels as api_labels
 from webapp.api.routes import me as api_me
@@ -35,7 +36,19 @@ from webapp.db import (
     start_embedded,
 )
 from webapp.services.task_service import TaskNotFound
-from webapp.web import account, auth, data, docs, pages, projects, task_actions, tasks, tokens
+from webapp.web import (
+    account,
+    auth,
+    calendar,
+    data,
+    docs,
+    pages,
+    projects,
+    quick_add,
+    task_actions,
+    tasks,
+    tokens,
+)
 from webapp.web import errors as web_errors
 from webapp.web.deps import LoginRequired
 from webapp.web.forms import FORM_LIMITS
@@ -105,10 +118,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # The busiest routes first: a request is matched against the routes in this order.
-    routers = (tasks, task_actions, api_tasks, pages, auth, account, tokens, projects, data, docs)
+    routers = (tasks, task_actions, quick_add, api_tasks, pages, auth, account, tokens, projects)
+    routers += (data, docs, calendar)
     for router in routers:
         app.include_router(router.router)
-    for router in (api_auth, api_me, api_projects, api_labels):
+    for router in (api_auth, api_me, api_projects, api_labels, api_quick):
         app.include_router(router.router)
     _install_error_handlers(app)
     app.add_middleware(RequestSessions)

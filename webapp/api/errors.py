@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from webapp.schemas.task import BODY_SHAPE_TAGS
+
 CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -61,11 +63,20 @@ def _loc_part(part: object) -> str | int:
     return _text(part)[:100]
 
 
+def _loc(loc: tuple | list) -> list[str | int]:
+    """The place of an error as the client wrote it: a body that is one of two shapes
+    (schemas.task.TaskCreateBody) has its shape's tag left out of the path."""
+    parts = list(loc)
+    if len(parts) > 1 and parts[0] == "body" and parts[1] in BODY_SHAPE_TAGS:
+        del parts[1]
+    return [_loc_part(part) for part in parts][:10]
+
+
 def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Where and what, never the input: [{"loc": [...], "msg": ..., "type": ...}]."""
     return [
         {
-            "loc": [_loc_part(part) for part in error.get("loc", ())][:10],
+            "loc": _loc(error.get("loc", ())),
             "msg": _text(error.get("msg", "Invalid value"))[:300],
             "type": _text(error.get("type", "value_error"))[:50],
         }

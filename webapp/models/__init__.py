@@ -1,6 +1,7 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from webapp.models.auth import ApiToken, LoginAttempt, UserSession
+from webapp.models.completion import TaskCompletion
 from webapp.models.pending_import import PendingImport
 from webapp.models.project import Label, Project
 from webapp.models.task import Priority, Task
@@ -27,6 +28,7 @@ __all__ = [
     "Priority",
     "Project",
     "Task",
+    "TaskCompletion",
     "UndoEntry",
     "User",
     "UserSession",

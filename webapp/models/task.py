@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -14,6 +14,17 @@ SEARCH_TEXT = (
 )
 
 
+# What the due order and the Today/Upcoming ranges compare: one timestamptz per task.
+# A date-only task counts from its day's start in UTC and an undated one from 'infinity'
+# (last, and a plain value for a keyset cursor). The views widen their ranges by a day
+# and decide the edges with the real columns (task_query.DueRange), so no user's zone has
+# to be in an index. Written as PostgreSQL shows it back (see SEARCH_TEXT).
+DUE_KEY_SQL = (
+    "COALESCE(due_at, (due_date::timestamp without time zone AT TIME ZONE 'UTC'::text), "
+    "'infinity'::timestamp with time zone)"
+)
+
+
 class Priority(StrEnum):
     low = "low"
     medium = "medium"
@@ -24,6 +35,12 @@ class Task(SQLModel, table=True):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.CheckConstraint("priority IN ('low', 'medium', 'high')", name="ck_tasks_priority"),
+        # A task is due on a day or at a moment, never both (a day has no invented time).
+        sa.CheckConstraint("due_date IS NULL OR due_at IS NULL", name="ck_tasks_one_due"),
+        sa.CheckConstraint(
+            "repeat_from IS NULL OR repeat_from IN ('due', 'completion')",
+            name="ck_tasks_repeat_from",
+        ),
         # The project is the user's own: the reference includes user_id. No cascade: a
         # project goes only once its tasks have moved or gone (ProjectService.delete).
         sa.ForeignKeyConstraint(
@@ -52,6 +69,9 @@ class Task(SQLModel, table=True):
         sa.Index(
             "ix_tasks_user_created", "user_id", sa.text("created_at DESC"), sa.text("id DESC")
         ),
+        # Today, Upcoming and sort=due: the user's tasks by when they are due, a date-only
+        # task at the start of its day in UTC (DUE_KEY_SQL), undated ones last.
+        sa.Index("ix_tasks_user_due", "user_id", sa.text(DUE_KEY_SQL), "id"),
         # A label's tasks.
         sa.Index("ix_tasks_labels", "labels", postgresql_using="gin"),
         # One uid per task of a user: what an import matches on, so importing twice adds nothing.
@@ -80,6 +100,13 @@ class Task(SQLModel, table=True):
             server_default=sa.text("'{}'::character varying[]"),
         ),
     )
+    # When it is due: a day (`due_date`) or a moment (`due_at`), at most one of them.
+    due_date: date | None = Field(default=None)
+    due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # An RRULE of the supported subset (services/recurrence), normalised; NULL: no repeat.
+    recurrence: str | None = Field(default=None, sa_type=sa.Text)
+    # Whether the next due counts from the due ("due") or the completion ("completion").
+    repeat_from: str | None = Field(default=None, max_length=10)
     # Bumped on every change: stale edits (another tab, an old If-Match) are refused.
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = timestamp_field()

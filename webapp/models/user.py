@@ -10,12 +10,24 @@ from webapp.models.base import timestamp_field
 class User(SQLModel, table=True):
     __tablename__ = "users"
     # Emails are unique whatever their case: the index is on lower(email).
-    __table_args__ = (sa.Index("uq_users_email_lower", sa.text("lower(email)"), unique=True),)
+    __table_args__ = (
+        sa.Index("uq_users_email_lower", sa.text("lower(email)"), unique=True),
+        sa.CheckConstraint("date_order IN ('DMY', 'MDY', 'YMD')", name="ck_users_date_order"),
+        sa.UniqueConstraint("calendar_token", name="uq_users_calendar_token"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320)
     password_hash: str = Field(max_length=255)
     created_at: datetime = timestamp_field()
+    # The IANA zone that "today", "overdue", quick add and the calendar feed are read in.
+    timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
+    # How a numeric date is read and written: 3/4 is 3 April (DMY) or 4 March (MDY).
+    date_order: str = Field(default="DMY", max_length=3, sa_column_kwargs={"server_default": "DMY"})
+    # The secret of the private calendar feed's address (/calendar/<token>.ics); NULL: off.
+    # Kept as it is, not hashed, so Settings can show the address again: it grants reading
+    # due tasks, nothing more, and a new one revokes the old.
+    calendar_token: str | None = Field(default=None, max_length=64)
 
 
 @dataclass(frozen=True)
@@ -25,3 +37,5 @@ class Account:
 
     id: int
     email: str
+    timezone: str = "UTC"
+    date_order: str = "DMY"

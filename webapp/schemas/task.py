@@ -1,19 +1,25 @@
 """Task input and output, shared by the JSON API and the HTML forms."""
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     field_validator,
+    model_validator,
 )
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
+from webapp.services.recurrence import normalize_rrule
 
 
 def _blank_to_none(value: object) -> object:
@@ -64,10 +70,38 @@ Labels = Annotated[list[LabelName], Field(max_length=MAX_LABELS), BeforeValidato
 # A project given by id; a form's empty choice means "not chosen" (the Inbox, for a new task).
 ProjectId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_blank_to_none)]
 
+# A repeat as an RRULE of the supported subset, stored in its canonical form; anything
+# else is refused with normalize_rrule's own sentence (a 422 that says what is wrong).
+Recurrence = Annotated[
+    Annotated[
+        str, StringConstraints(max_length=500, pattern=NO_NUL), AfterValidator(normalize_rrule)
+    ]
+    | None,
+    BeforeValidator(_blank_to_none),
+]
+RepeatFrom = Literal["due", "completion"]
+QUICK_MAX = 500
+
+
+class _Due(BaseModel):
+    """The due fields and their one rule: a day or a moment, not both."""
+
+    due_date: date | None = None
+    due_at: AwareDatetime | None = None  # an offset is required: no guessing the zone
+    recurrence: Recurrence = None
+    repeat_from: RepeatFrom | None = None
+
+    @model_validator(mode="after")
+    def _one_due(self):  # noqa: ANN202
+        if self.due_date is not None and self.due_at is not None:
+            raise ValueError("Give due_date or due_at, not both.")
+        return self
+
+
 _EXAMPLE = {"title": "Complete project", "description": "Finish the todo app", "priority": "high"}
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(_Due):
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_EXAMPLE]})
 
     title: Title
@@ -77,8 +111,41 @@ class TaskCreate(BaseModel):
     labels: Labels = []
 
 
-class TaskUpdate(BaseModel):
-    """A partial update: only the fields sent are changed."""
+class QuickTaskCreate(BaseModel):
+    """A task from one line of quick-add text ("Buy milk tomorrow 5pm #Home p1"), read in
+    the user's zone and date order; a description may come alongside."""
+
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"examples": [{"quick": "Buy milk tomorrow 5pm"}]}
+    )
+
+    quick: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=QUICK_MAX, pattern=NO_NUL
+        ),
+    ]
+    description: Description = None
+
+
+# The tags of TaskCreateBody's two shapes, which pydantic puts into an error's place and
+# the API's errors take out again (api/errors.py).
+BODY_SHAPE_TAGS = ("fields", "quick")
+
+
+def _create_kind(value: object) -> str:
+    return "quick" if isinstance(value, dict) and "quick" in value else "fields"
+
+
+# What POST /api/{user_id}/tasks/ takes: the fields, or {"quick": "…"} instead of them.
+TaskCreateBody = Annotated[
+    Annotated[TaskCreate, Tag("fields")] | Annotated[QuickTaskCreate, Tag("quick")],
+    Discriminator(_create_kind),
+]
+
+
+class TaskUpdate(_Due):
+    """A partial update: only the fields sent are changed (null clears a due or repeat)."""
 
     model_config = ConfigDict(
         extra="ignore", json_schema_extra={"examples": [{"title": "Renamed", "completed": True}]}
@@ -129,6 +196,10 @@ class TaskResponse(BaseModel):
     project_id: int
     labels: list[str]
     position: int
+    due_date: date | None = None
+    due_at: AwareDatetime | None = None
+    recurrence: str | None = None
+    repeat_from: RepeatFrom | None = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
 

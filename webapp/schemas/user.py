@@ -2,7 +2,8 @@
 
 import re
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
@@ -85,3 +86,35 @@ class UserLogin(_Form):
 class PasswordChange(_Form):
     current_password: LoginPassword
     new_password: NewPassword
+
+
+def _check_timezone(value: str) -> str:
+    """An IANA zone this server knows ("Europe/Berlin"); "UTC" is one too."""
+    if not zone_names_include(value):
+        raise ValueError("Choose a time zone from the list, such as Europe/Berlin or UTC.")
+    return value
+
+
+def zone_names_include(name: str) -> bool:
+    return name in zone_names()
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every zone name zoneinfo can load here, sorted: what Settings offers."""
+    return tuple(sorted(available_timezones() | {"UTC"}))
+
+
+TimeZoneName = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
+    AfterValidator(_check_timezone),
+]
+DateOrder = Literal["DMY", "MDY", "YMD"]
+
+
+class ClockSettings(_Form):
+    """The user's zone and date order (Settings and PUT /api/me): a partial update."""
+
+    timezone: TimeZoneName | None = None
+    date_order: DateOrder | None = None

@@ -1,9 +1,10 @@
 """What every page of the list shows around the tasks: the counts, projects and labels.
 
 One statement, so that a page is still three (the session, the page, this) and an
-action's answer two plus its change: the view's (active, completed) counts, each
-project with its number of open tasks, and the labels, as one UNION ALL of rows told
-apart by `kind`. The counts come from the indexes alone (see models/task.py).
+action's answer two plus its change: the view's (active, completed) counts, the open
+tasks due today or overdue (the sidebar's Today), each project with its number of open
+tasks, and the labels, as one UNION ALL of rows told apart by `kind`. The counts come
+from the indexes alone (see models/task.py).
 """
 
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from webapp.db import Query
 from webapp.models.project import Label, Project
 from webapp.models.task import Task
-from webapp.services.task_query import Shape, TaskFilter
+from webapp.services.due_dates import Clock, DueRange
+from webapp.services.task_query import Shape, TaskFilter, due_condition, due_values
 
 TASKS, PROJECTS, LABELS = Task.__table__, Project.__table__, Label.__table__
 
@@ -55,6 +57,7 @@ class Overview:
     completed: int  # and its completed ones
     projects: tuple[ProjectEntry, ...]  # Inbox first, then the user's order
     labels: tuple[LabelEntry, ...]  # by name
+    today: int = 0  # open tasks due today or overdue, in the user's zone
 
     @property
     def inbox(self) -> ProjectEntry:
@@ -106,6 +109,9 @@ def _overview_query(shape: Shape) -> Query:
             b=func.count().filter(TASKS.c.completed.is_(True)),
         )
     ).where(TASKS.c.user_id == user_id, *TaskFilter.bound_conditions(scope))
+    today = select(*_row("t", a=func.count())).where(
+        TASKS.c.user_id == user_id, TASKS.c.completed.is_(False), due_condition("today")
+    )
     open_tasks = (
         select(TASKS.c.project_id, func.count().label("n"))
         .where(TASKS.c.user_id == user_id, TASKS.c.completed.is_(False))
@@ -130,12 +136,18 @@ def _overview_query(shape: Shape) -> Query:
     labels = select(*_row("l", id=LABELS.c.id, name=LABELS.c.name, color=LABELS.c.color)).where(
         LABELS.c.user_id == user_id
     )
-    return Query(union_all(counts, projects, labels))
+    return Query(union_all(counts, today, projects, labels))
 
 
-async def overview(session: AsyncSession, user_id: int, view: TaskFilter) -> Overview:
-    rows = await _overview_query(view.shape).fetch(session, user_id=user_id, **view.values())
+async def overview(
+    session: AsyncSession, user_id: int, view: TaskFilter, today: DueRange | None = None
+) -> Overview:
+    """`today` is the user's Today (DueRange.today with their clock); UTC's without one."""
+    today = today or DueRange.today(Clock())
+    values = view.values() | due_values("today", today)
+    rows = await _overview_query(view.shape).fetch(session, user_id=user_id, **values)
     counts = next(row for row in rows if row.kind == "c")
+    due_today = next(row for row in rows if row.kind == "t")
     projects = sorted(
         (row for row in rows if row.kind == "p"),
         key=lambda row: (not row.is_inbox, row.position, row.id),
@@ -148,4 +160,5 @@ async def overview(session: AsyncSession, user_id: int, view: TaskFilter) -> Ove
             ProjectEntry(row.id, row.name, row.is_inbox, row.archived, row.a) for row in projects
         ),
         labels=tuple(LabelEntry(row.id, row.name, row.color) for row in labels),
+        today=due_today.a,
     )

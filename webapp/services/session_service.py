@@ -32,7 +32,12 @@ _SESSIONS, _USERS = UserSession.__table__, User.__table__
 # The lookup behind every page: compiled once, run on the driver (webapp.db.Query).
 _AUTHENTICATE = Query(
     select(
-        _SESSIONS.c.id_hash, _SESSIONS.c.last_seen_at, _USERS.c.id.label("user_id"), _USERS.c.email
+        _SESSIONS.c.id_hash,
+        _SESSIONS.c.last_seen_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.email,
+        _USERS.c.timezone,
+        _USERS.c.date_order,
     )
     .select_from(_SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
     .where(
@@ -79,7 +84,7 @@ class SessionService:
             return None
         if now - found.last_seen_at >= REFRESH_INTERVAL:
             await _SEEN.fetch(self.session, id_hash=found.id_hash, now=now)
-        return Account(found.user_id, found.email)
+        return Account(found.user_id, found.email, found.timezone, found.date_order)
 
     async def end_session(self, raw: str) -> None:
         await self.session.exec(

@@ -17,7 +17,7 @@ from webapp.models.base import utcnow
 from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
-from webapp.services import task_undo
+from webapp.services import task_repeat, task_undo
 from webapp.services.label_service import LabelService
 from webapp.services.task_query import TaskFilter
 
@@ -110,6 +110,8 @@ class BulkChanges:
                 return None
             if entry.kind == task_undo.COMPLETE:
                 tasks = await self._reopen(user_id, entry.payload)
+            elif entry.kind == task_undo.REPEAT:
+                tasks = await task_repeat.undo_advance(self.session, user_id, entry.payload)
             elif entry.kind == task_undo.PROJECT:
                 await task_undo.restore_project(self.session, user_id, entry.payload["project"])
                 tasks = await self._restore(user_id, entry.payload["tasks"])

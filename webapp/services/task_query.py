@@ -11,12 +11,23 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, case, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    String,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import array
 
 from webapp.models.base import MAX_ID
 from webapp.models.project import Label
-from webapp.models.task import Priority, Task
+from webapp.models.task import DUE_KEY_SQL, Priority, Task
+from webapp.services.due_dates import DueRange
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -28,7 +39,14 @@ class Sort(StrEnum):
     manual = "manual"  # the user's own order (new tasks on top)
     priority = "priority"  # high first, then the manual order
     created = "created"  # newest first
+    due = "due"  # soonest due first, undated last, then the manual order
 
+
+# The indexed due key, written exactly as the index is (models/task.py), so PostgreSQL
+# sees they are the same expression: a date-only task at its day's start in UTC, an
+# undated one at 'infinity'. Single-table statements only: its columns are unqualified.
+DUE_KEY = literal_column(DUE_KEY_SQL, DateTime(timezone=True))
+_FAR = datetime.max.replace(tzinfo=UTC)  # how asyncpg reads and writes 'infinity'
 
 # High first; the manual order decides within a priority.
 PRIORITY_RANK = case(
@@ -43,7 +61,18 @@ def order_by(sort: Sort) -> list[Any]:
         return [TASKS.c.created_at.desc(), TASKS.c.id.desc()]
     if sort is Sort.priority:
         return [PRIORITY_RANK, TASKS.c.position, TASKS.c.id]
+    if sort is Sort.due:
+        return [DUE_KEY, TASKS.c.id]
     return [TASKS.c.position, TASKS.c.id]
+
+
+def due_key(task: Any) -> datetime:
+    """DUE_KEY of a row, in Python: what a due-order cursor holds."""
+    if task.due_at is not None:
+        return task.due_at
+    if task.due_date is not None:
+        return datetime.combine(task.due_date, datetime.min.time(), UTC)
+    return _FAR
 
 
 def after_condition(sort: Sort) -> ColumnElement[bool]:
@@ -56,6 +85,8 @@ def after_condition(sort: Sort) -> ColumnElement[bool]:
         return tuple_(TASKS.c.created_at, TASKS.c.id) < after
     if sort is Sort.priority:
         keys = (PRIORITY_RANK, TASKS.c.position, TASKS.c.id)
+    elif sort is Sort.due:
+        keys = (DUE_KEY, TASKS.c.id)
     else:
         keys = (TASKS.c.position, TASKS.c.id)
     after = tuple_(*(bindparam(f"after_{i}", type_=k.type) for i, k in enumerate(keys)))
@@ -72,6 +103,8 @@ def encode_cursor(task: Any, sort: Sort = Sort.created) -> str:
         return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
     if sort is Sort.priority:
         return f"p{_rank(task.priority)}.{task.position}_{task.id}"
+    if sort is Sort.due:
+        return f"d{(due_key(task) - _EPOCH) // _MICROSECOND}_{task.id}"
     return f"m{task.position}_{task.id}"
 
 
@@ -91,6 +124,8 @@ def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
         if not 1 <= int(task_id) <= MAX_ID:
             return None
         return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
+    if sort is Sort.due:
+        return _decode_due(value)
     prefix = "p" if sort is Sort.priority else "m"
     if not value.startswith(prefix):
         return None
@@ -109,7 +144,18 @@ def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
     return (position, number) if rank is None else (rank, position, number)
 
 
-Shape = tuple[bool, bool, bool, bool, bool]
+def _decode_due(value: str) -> tuple | None:
+    micros, _, task_id = value[1:].partition("_") if value.startswith("d") else ("", "", "")
+    number, offset = _int(task_id, 10), _int(micros, 18)
+    if number is None or offset is None or not 1 <= number <= MAX_ID:
+        return None
+    try:
+        return _EPOCH + offset * _MICROSECOND, number
+    except OverflowError:
+        return None
+
+
+Shape = tuple[bool, bool, bool, bool, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -121,6 +167,7 @@ class TaskFilter:
     search: str | None = None
     project_id: int | None = None
     label: str | None = None  # a label's name, whatever its case
+    due: DueRange | None = None  # Today (with overdue) or Upcoming, in the user's zone
 
     def scope(self) -> "TaskFilter":
         """The same tasks whatever their status: what a view's counts are counted over."""
@@ -135,6 +182,7 @@ class TaskFilter:
             bool(self.search),
             self.project_id is not None,
             bool(self.label),
+            self.due is not None,
         )
 
     def values(self) -> dict[str, object]:
@@ -145,7 +193,7 @@ class TaskFilter:
             "pattern": f"%{_escape_like(self.search)}%" if self.search else None,
             "project_id": self.project_id,
             "label": self.label or None,
-        }
+        } | due_values("due", self.due)
 
     @staticmethod
     def bound_conditions(
@@ -158,7 +206,7 @@ class TaskFilter:
         def param(name: str, **kw: Any) -> Any:
             return bindparam(name, **kw) if values is None else bindparam(name, values[name], **kw)
 
-        has_status, has_priority, has_search, has_project, has_label = shape
+        has_status, has_priority, has_search, has_project, has_label, has_due = shape
         found: list[ColumnElement[bool]] = []
         if has_status:
             found.append(TASKS.c.completed == param("completed"))
@@ -179,6 +227,8 @@ class TaskFilter:
                 .scalar_subquery()
             )
             found.append(TASKS.c.labels.contains(array([spelled])))
+        if has_due:
+            found.append(due_condition("due", param))
         return found
 
     def conditions(self, user_id: int) -> list[ColumnElement[bool]]:
@@ -195,10 +245,37 @@ class TaskFilter:
             return False
         if self.label and self.label.casefold() not in {n.casefold() for n in task.labels}:
             return False
+        if self.due is not None and not self.due.matches(task):
+            return False
         if self.search:
             haystack = f"{task.title}\n{task.description or ''}".casefold()
             return self.search.casefold() in haystack
         return True
+
+
+_DUE_TYPES = {"d0": TASKS.c.due_date.type, "d1": TASKS.c.due_date.type}
+
+
+def due_values(prefix: str, due: DueRange | None) -> dict[str, Any]:
+    """The parameters of due_condition(prefix) for `due` (None each when there is none)."""
+    bounds = (
+        due.bounds() if due is not None else dict.fromkeys(("d0", "d1", "m0", "m1", "k0", "k1"))
+    )
+    return {f"{prefix}_{name}": value for name, value in bounds.items()}
+
+
+def due_condition(prefix: str, param: Any = bindparam) -> ColumnElement[bool]:
+    """Due within a DueRange: its days for a date-only task, the moments they span in the
+    user's zone for a timed one. The range on DUE_KEY is implied by the rest; it is there
+    so the (user_id, due key) index can serve it."""
+    moment = DateTime(timezone=True)
+
+    def p(name: str) -> Any:
+        return param(f"{prefix}_{name}", type_=_DUE_TYPES.get(name, moment))
+
+    days = TASKS.c.due_date.between(p("d0"), p("d1"))
+    moments = (TASKS.c.due_at >= p("m0")) & (TASKS.c.due_at < p("m1"))
+    return (DUE_KEY >= p("k0")) & (DUE_KEY < p("k1")) & (days | moments)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,17 @@ statement (a data-modifying WITH).
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +32,8 @@ from webapp.models.base import utcnow, valid_id
 from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.schemas.task import TaskCreate, TaskUpdate
-from webapp.services import task_order
+from webapp.services import task_order, task_repeat
+from webapp.services.due_dates import Clock
 from webapp.services.label_service import LabelService
 from webapp.services.project_service import ProjectNotFound
 from webapp.services.task_bulk import COLUMNS, BulkChanges, Changed
@@ -36,6 +47,7 @@ from webapp.services.task_query import (
     encode_cursor,
     order_by,
 )
+from webapp.services.task_status import StatusChanges, TaskNotFound, Toggled
 
 __all__ = [
     "AnchorNotFound",
@@ -48,6 +60,7 @@ __all__ = [
     "TaskNotFound",
     "TaskRow",
     "TaskService",
+    "Toggled",
     "decode_cursor",
     "encode_cursor",
 ]
@@ -98,6 +111,10 @@ _CREATE = Query(
             "description",
             "priority",
             "labels",
+            "due_date",
+            "due_at",
+            "recurrence",
+            "repeat_from",
             "position",
             "created_at",
             "updated_at",
@@ -109,6 +126,10 @@ _CREATE = Query(
             bindparam("description", type_=TASKS.c.description.type),
             bindparam("priority", type_=TASKS.c.priority.type),
             bindparam("labels", type_=TASKS.c.labels.type),
+            bindparam("due_date", type_=TASKS.c.due_date.type),
+            bindparam("due_at", type_=TASKS.c.due_at.type),
+            bindparam("recurrence", type_=TASKS.c.recurrence.type),
+            bindparam("repeat_from", type_=TASKS.c.repeat_from.type),
             task_order.top_position(),
             bindparam("now", type_=TASKS.c.created_at.type),
             bindparam("now", type_=TASKS.c.created_at.type),
@@ -129,28 +150,6 @@ _MOVE = Query(
 )
 
 
-def _set_completed(target: Any) -> Query:
-    unchanged = TASKS.c.completed == target
-    return Query(
-        update(TASKS)
-        .where(TASKS.c.id == bindparam("id"), TASKS.c.user_id == bindparam("user_id"))
-        .values(
-            completed=target,
-            version=case((unchanged, TASKS.c.version), else_=TASKS.c.version + 1),
-            updated_at=case((unchanged, TASKS.c.updated_at), else_=bindparam("now")),
-        )
-        .returning(*COLUMNS)
-    )
-
-
-_SET_COMPLETED = _set_completed(bindparam("completed"))
-_FLIP_COMPLETED = _set_completed(TASKS.c.completed.is_(False))
-
-
-class TaskNotFound(Exception):
-    """No such task among the user's (deleted, never existed, or someone else's)."""
-
-
 class AnchorNotFound(Exception):
     """The task a move was to place this one next to is not among the user's (any more)."""
 
@@ -167,15 +166,24 @@ def _mine(user_id: int, task_id: int) -> tuple:
     return (TASKS.c.id == task_id, TASKS.c.user_id == user_id)
 
 
-class TaskService(BulkChanges):
-    """One task at a time; changes to many and their undo come from BulkChanges."""
+class TaskService(BulkChanges, StatusChanges):
+    """One task at a time; changes to many and their undo come from BulkChanges, ticking
+    a task (and moving a repeating one on) from StatusChanges."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create_task(self, user_id: int, task_data: TaskCreate) -> TaskRow:
-        """A new task on top of the manual order, in its project (else the Inbox)."""
-        values = task_data.model_dump(mode="json")
+    async def create_task(
+        self,
+        user_id: int,
+        task_data: TaskCreate,
+        *,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
+    ) -> TaskRow:
+        """A new task on top of the manual order, in its project (else the Inbox). A
+        repeat with no due starts on its first day from today in the user's zone."""
+        values = task_data.model_dump(mode="json", exclude=set(task_repeat.DUE_FIELDS))
+        values |= task_repeat.starting_due(task_data, clock)
         if not values["labels"]:
             return await self._create(user_id, values)
         # The new labels and the task, or neither: a refused task leaves no label behind.
@@ -228,6 +236,7 @@ class TaskService(BulkChanges):
         task_data: TaskUpdate,
         *,
         expected_version: int | None = None,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
     ) -> TaskRow:
         """Apply the fields that were sent. With `expected_version`, a task changed
         meanwhile raises StaleTaskError and is left as it is.
@@ -242,6 +251,10 @@ class TaskService(BulkChanges):
         if expected_version is not None:
             conditions.append(TASKS.c.version == expected_version)
         changes: dict[str, Any] = task_data.model_dump(exclude_unset=True)
+        completing = changes.get("completed") is True
+        changes |= task_repeat.due_changes(changes, clock)
+        if completing:  # a repeating task moves on instead (below)
+            changes["completed"] = TASKS.c.recurrence.is_(None) | TASKS.c.completed
         if changes.get("project_id", 0) is None:  # a form's empty choice: no change
             del changes["project_id"]
         if "project_id" in changes:
@@ -260,6 +273,8 @@ class TaskService(BulkChanges):
                     raise StaleTaskError(await self.get_task(user_id, task_id))
         if task is None:
             raise StaleTaskError(await self.get_task(user_id, task_id))
+        if completing and not task.completed:
+            return (await self._advance(user_id, task, clock)).task
         return task
 
     async def _update(self, changes: dict[str, Any], conditions: list) -> TaskRow | None:
@@ -276,23 +291,6 @@ class TaskService(BulkChanges):
 
     async def _one(self, statement: Any) -> TaskRow | None:
         return (await self.session.exec(statement)).first()
-
-    async def set_completed(self, user_id: int, task_id: int, completed: bool | None) -> TaskRow:
-        """Set the task's status to `completed` (flip it when None), in one UPDATE.
-
-        Setting the status it already has changes nothing, not even the version: a
-        stale tab ticking a task done elsewhere leaves it done.
-        """
-        if not valid_id(task_id):
-            raise TaskNotFound
-        query = _FLIP_COMPLETED if completed is None else _SET_COMPLETED
-        values = {} if completed is None else {"completed": completed}
-        task = await query.fetchrow(
-            self.session, id=task_id, user_id=user_id, now=utcnow(), **values
-        )
-        if task is None:
-            raise TaskNotFound
-        return task
 
     async def move_task(
         self, user_id: int, task_id: int, *, after: int | None = None, before: int | None = None

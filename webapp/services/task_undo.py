@@ -28,6 +28,7 @@ UNDO_WINDOW = timedelta(minutes=10)
 DELETE = "delete"
 COMPLETE = "complete"
 PROJECT = "project"  # a project deleted with its tasks: {"project": row, "tasks": [rows]}
+REPEAT = "repeat"  # a repeating task moved on: its due and rule before (task_repeat.py)
 
 
 def from_snapshot(row: dict[str, Any], table: sa.Table = Task.__table__) -> dict[str, Any]:

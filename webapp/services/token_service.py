@@ -42,6 +42,8 @@ _AUTHENTICATE = Query(
         _TOKENS.c.last_used_at,
         _USERS.c.id.label("user_id"),
         _USERS.c.email,
+        _USERS.c.timezone,
+        _USERS.c.date_order,
     )
     .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
     .where(
@@ -88,7 +90,7 @@ class TokenService:
             return None
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_INTERVAL:
             await _USED.fetch(self.session, token_id=found.token_id, now=now)
-        return Account(found.user_id, found.email)
+        return Account(found.user_id, found.email, found.timezone, found.date_order)
 
     async def list_tokens(self, user_id: int) -> list[ApiToken]:
         """All the user's tokens, newest first, including revoked and expired ones."""

@@ -66,3 +66,13 @@ class UserService:
             update(User).where(col(User.id) == user_id).values(password_hash=password_hash)
         )
         await self.session.commit()
+
+    async def set_clock(
+        self, user_id: int, *, timezone: str | None = None, date_order: str | None = None
+    ) -> None:
+        """The user's zone and date order (each left as it is when None)."""
+        values = {"timezone": timezone, "date_order": date_order}
+        values = {name: value for name, value in values.items() if value is not None}
+        if values:
+            await self.session.exec(update(User).where(col(User.id) == user_id).values(**values))
+            await self.session.commit()

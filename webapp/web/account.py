@@ -1,5 +1,6 @@
 """The settings page: this user's sessions, logging out elsewhere, changing the password,
-the appearance, deleting the account. Exporting and importing its tasks are in data.py."""
+the appearance, the time zone and date order, the calendar feed, deleting the account.
+Exporting and importing its tasks are in data.py."""
 
 from typing import Annotated
 
@@ -10,9 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import SessionDep
 from webapp.models.user import Account
-from webapp.schemas.user import MAX_PASSWORD_BYTES, PasswordChange
+from webapp.schemas.user import MAX_PASSWORD_BYTES, ClockSettings, PasswordChange, zone_names
 from webapp.services.auth_service import AuthService, Throttled, WrongPassword
+from webapp.services.calendar_feed import CalendarService
 from webapp.services.session_service import SessionService, hash_token
+from webapp.services.user_service import UserService
 from webapp.web import cookies
 from webapp.web.auth import ACCOUNT_DELETED, client_address, login_notice_url, too_many_attempts
 from webapp.web.deps import CsrfProtected, CurrentUser
@@ -34,6 +37,9 @@ NOTICES = {
     ),
 }
 NOTICES["theme"] = "Appearance saved for this browser."
+NOTICES["clock"] = "Time zone and date order saved."
+NOTICES["calendar-new"] = "Your calendar has a new address; the old one no longer works."
+NOTICES["calendar-off"] = "Your calendar feed is off; its address no longer works."
 WRONG_CURRENT_PASSWORD = "That is not your current password."
 THEME_MAX_AGE = 400 * 24 * 3600  # as long as browsers keep a cookie
 WRONG_PASSWORD = "That is not your password. Nothing was deleted."
@@ -62,6 +68,7 @@ async def _settings_page(
     notice: str | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    clock_form: dict[str, str] | None = None,
 ) -> Response:
     current = hash_token(request.state.session_id)
     sessions = [
@@ -74,7 +81,15 @@ async def _settings_page(
         }
         for s in await SessionService(session).list_sessions(user.id)
     ]
-    context = {"user": user, "sessions": sessions, "notice": notice, "errors": errors or {}}
+    context = {
+        "user": user,
+        "sessions": sessions,
+        "notice": notice,
+        "errors": errors or {},
+        "zones": zone_names(),
+        "calendar_url": await _calendar_url(request, session, user),
+        "clock_form": clock_form or {},
+    }
     return templates.TemplateResponse(request, "settings.html", context, status_code=status_code)
 
 
@@ -159,3 +174,35 @@ async def set_theme(request: Request, user: CurrentUser) -> Response:
     else:
         cookies.delete_cookie(request, response, cookies.THEME_COOKIE)
     return response
+
+
+async def _calendar_url(request: Request, session: AsyncSession, user: Account) -> str | None:
+    token = await CalendarService(session).token_of(user.id)
+    return str(request.base_url).rstrip("/") + f"/calendar/{token}.ics" if token else None
+
+
+@router.post("/settings/clock")
+async def set_clock(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """The zone "today" is read in, and how numeric dates are read and written."""
+    form = await read_form(request)
+    sent = {name: form.get(name) for name in ("timezone", "date_order")}
+    sent = {name: value for name, value in sent.items() if isinstance(value, str)}
+    try:
+        chosen = ClockSettings.model_validate(sent)
+    except ValidationError as exc:
+        return await _settings_page(
+            request, session, user, errors=field_errors(exc), status_code=422, clock_form=sent
+        )
+    await UserService(session).set_clock(
+        user.id, timezone=chosen.timezone, date_order=chosen.date_order
+    )
+    return RedirectResponse("/settings?notice=clock", status_code=303)
+
+
+@router.post("/settings/calendar")
+async def set_calendar(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """`action=new` makes a new secret address (revoking the old), `action=off` none."""
+    enabled = (await read_form(request)).get("action") != "off"
+    await CalendarService(session).set_token(user.id, enabled=enabled)
+    notice = "calendar-new" if enabled else "calendar-off"
+    return RedirectResponse(f"/settings?notice={notice}", status_code=303)

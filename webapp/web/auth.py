@@ -17,12 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import SessionDep
 from webapp.models.user import Account, User
-from webapp.schemas.user import UserRegister
+from webapp.schemas.user import UserRegister, zone_names_include
 from webapp.services import import_service, task_undo
 from webapp.services.auth_service import AuthService, Throttled
 from webapp.services.login_throttle import LoginThrottle, client_key
 from webapp.services.session_service import SessionService
-from webapp.services.user_service import EmailTakenError, normalize_email
+from webapp.services.user_service import EmailTakenError, UserService, normalize_email
 from webapp.web import cookies, drafts
 from webapp.web.deps import AnonymousCsrf, CsrfProtected, OptionalUser
 from webapp.web.forms import field_errors
@@ -178,7 +178,11 @@ async def register_page(request: Request, user: OptionalUser) -> Response:
 
 @router.post("/register", dependencies=[RegistrationOpen, AnonymousCsrf])
 async def register(
-    request: Request, session: SessionDep, email: FormStr = "", password: FormStr = ""
+    request: Request,
+    session: SessionDep,
+    email: FormStr = "",
+    password: FormStr = "",
+    timezone: FormStr = "",
 ) -> Response:
     try:
         data = UserRegister.model_validate({"email": email, "password": password})
@@ -194,6 +198,9 @@ async def register(
         return _register_form(
             request, email=data.email, errors={"email": EMAIL_TAKEN}, status_code=400
         )
+    # The browser's zone (register.html's script); anything unknown stays UTC.
+    if zone_names_include(timezone.strip()):
+        await UserService(session).set_clock(user.id, timezone=timezone.strip())
     response = RedirectResponse(HOME, status_code=303)
     await log_in(request, response, session, user)
     return response

@@ -1,5 +1,5 @@
-"""What the task list is showing (project or label, filter, priority, search, order, page)
-and how it is written in a URL.
+"""What the task list is showing (Today or Upcoming, project or label, filter, priority,
+search, order, page) and how it is written in a URL.
 
 The view is rebuilt from query parameters on every request, and every URL we emit or
 redirect to is rebuilt from a view, so a tampered `return_to` can only ever name /tasks.
@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from webapp.models.base import valid_id
 from webapp.models.task import Priority, Task
+from webapp.services.due_dates import Clock, DueRange
 from webapp.services.overview import Overview
 from webapp.services.task_service import Sort, TaskFilter, decode_cursor
 
@@ -24,6 +25,8 @@ STATUS_WORDS = {"all": "", "active": "active", "completed": "completed"}
 STATUS_TITLES = {"all": "Tasks", "active": "Active tasks", "completed": "Completed tasks"}
 ALL_TASKS = "All tasks"
 SORTS = {s.value: s for s in Sort}
+# Views by when tasks are due, read in the user's zone (services/due_dates.py).
+DUE_VIEWS = {"today": "Today", "upcoming": "Upcoming"}
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,27 @@ class ListView:
     after: str | None = None
     project: int | None = None
     label: str = ""
-    sort: Sort | None = None  # None: the manual order
+    sort: Sort | None = None  # None: the manual order (by due in Today and Upcoming)
+    view: str = ""  # "today", "upcoming" or "" (every task)
+    # The user's zone and date order: what "today" is. Not in the URL: the user's own.
+    clock: Clock = Clock()
 
     @property
     def order(self) -> Sort:
-        return self.sort or Sort.manual
+        return self.sort or (Sort.due if self.view else Sort.manual)
+
+    @property
+    def due(self) -> DueRange | None:
+        if self.view == "today":
+            return DueRange.today(self.clock)
+        if self.view == "upcoming":
+            return DueRange.upcoming(self.clock)
+        return None
+
+    @property
+    def grouped_by_day(self) -> bool:
+        """Upcoming in due order shows a heading per day."""
+        return self.view == "upcoming" and self.order is Sort.due
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> "ListView":
@@ -47,15 +66,19 @@ class ListView:
         priority = params.get("priority") or None
         after = params.get("after") or None
         project = params.get("project", "")
+        view = params.get("view", "")
+        view = view if view in DUE_VIEWS else ""
         sort = SORTS.get(params.get("sort", ""))
+        default = Sort.due if view else Sort.manual
         return cls(
             status=status if status in STATUSES else "all",  # type: ignore[arg-type]
             priority=Priority(priority) if priority in Priority.__members__ else None,
             q=_text(params.get("q", ""))[:MAX_QUERY_LENGTH],
-            after=after if decode_cursor(after, sort or Sort.manual) else None,
+            after=after if decode_cursor(after, sort or default) else None,
             project=int(project) if project.isdigit() and valid_id(int(project)) else None,
             label=_text(params.get("label", "")).removeprefix("@")[:MAX_LABEL_LENGTH],
-            sort=sort if sort is not Sort.manual else None,
+            sort=sort if sort is not default else None,
+            view=view,
         )
 
     @classmethod
@@ -94,6 +117,7 @@ class ListView:
             search=self.q or None,
             project_id=self.project,
             label=self.label or None,
+            due=self.due,
         )
 
     @property
@@ -110,6 +134,8 @@ class ListView:
             return project.name
         if label is not None:
             return f"@{label.name}"
+        if self.view:
+            return DUE_VIEWS[self.view]
         return ALL_TASKS
 
     def title(self, overview: Overview | None = None) -> str:
@@ -133,6 +159,7 @@ class ListView:
         """This view's address, with some parameters changed; defaults are left out."""
         view = replace(self, **changes) if changes else self
         params = {
+            "view": view.view or None,
             "project": str(view.project) if view.project else None,
             "label": view.label or None,
             "status": view.status if view.status != "all" else None,

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from webapp.db import SessionDep
 from webapp.schemas.project import LabelUpdate, ProjectCreate, ProjectUpdate
+from webapp.services.due_dates import DueRange
 from webapp.services.label_service import LabelChange, LabelNameTaken, LabelNotFound, LabelService
 from webapp.services.overview import overview
 from webapp.services.project_service import (
@@ -25,7 +26,7 @@ from webapp.web.deps import CsrfProtected, CurrentUser
 from webapp.web.flash import Notice, clear_flash, read_flash, undo_token
 from webapp.web.forms import form_values, parse_form, read_form
 from webapp.web.htmx import redirect_back, render_page
-from webapp.web.task_views import errors_sentence
+from webapp.web.task_views import errors_sentence, user_clock
 
 router = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 
@@ -48,7 +49,7 @@ async def _page(
     **ctx: Any,
 ) -> Response:
     notice = ctx.pop("notice", None) or read_flash(request)
-    shell = await overview(session, user_id, TaskFilter())
+    shell = await overview(session, user_id, TaskFilter(), DueRange.today(user_clock(request)))
     response = render_page(
         request, template, {"shell": shell, "notice": notice, **ctx}, status_code=status_code
     )

@@ -11,8 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from webapp.db import SessionDep
-from webapp.models.base import valid_id
+from webapp.models.base import utcnow, valid_id
 from webapp.schemas.task import TaskUpdate
+from webapp.services import due_form
+from webapp.services.due_dates import due_text
 from webapp.services.task_service import (
     AnchorNotFound,
     ProjectNotFound,
@@ -26,6 +28,7 @@ from webapp.web.forms import form_values, parse_form, read_form
 from webapp.web.htmx import VARY, is_fragment_request, redirect_back, render_parts
 from webapp.web.listview import ListView
 from webapp.web.task_views import (
+    DUE_FORM_FIELDS,
     TASK_FIELDS,
     FormState,
     action_view,
@@ -71,7 +74,7 @@ async def edit_task(
 ) -> HTMLResponse:
     view = action_view(request, request.query_params.get("return_to"))
     shell = await shell_of(TaskService(session), user.id, view)
-    values = task_values(task)
+    values = task_values(task, view.clock)
     # Typed here before the session ended elsewhere: shown again, not lost.
     draft = drafts.peek(request)
     if draft is not None and draft.path == f"/tasks/{task.id}":
@@ -89,13 +92,22 @@ async def update_task(
     form = await read_form(request)
     view = action_view(request, form.get("return_to"))
     values = form_values(form, (*TASK_FIELDS, "completed"))
+    due_sent = form_values(form, DUE_FORM_FIELDS)
     version = _version(form.get("version"))
-    data, errors = parse_form(TaskUpdate, values)
     service = TaskService(session)
-    if data is None:
+    due, due_errors = {}, {}
+    if due_sent:  # the edit form's Due date, Due time, Repeat: read in the user's zone
+        current = await service.get_task(user.id, task_id)
+        due, due_errors = due_form.due_changes(due_sent, current, view.clock)
+    data, errors = parse_form(TaskUpdate, {**values, **due})
+    errors = due_errors | errors
+    values |= due_sent
+    if data is None or errors:
         return await _refused(request, service, user.id, view, task_id, values, errors, version)
     try:
-        updated = await service.update_task(user.id, task_id, data, expected_version=version)
+        updated = await service.update_task(
+            user.id, task_id, data, expected_version=version, clock=view.clock
+        )
     except ProjectNotFound:
         errors = {"project_id": "That project no longer exists. Choose another."}
         return await _refused(request, service, user.id, view, task_id, values, errors, version)
@@ -104,7 +116,7 @@ async def update_task(
         # The form now carries their version, so "Save mine anyway" overwrites knowingly.
         current = exc.current
         shell = await shell_of(service, user.id, view)
-        form_state = FormState({**task_values(current), **values}, {}, current.version)
+        form_state = FormState({**task_values(current, view.clock), **values}, {}, current.version)
         return edit_answer(
             request,
             view,
@@ -137,7 +149,7 @@ async def _refused(
     """The edit form again, with what was typed and a message per bad field (422)."""
     task = await service.get_task(user_id, task_id)
     shell = await shell_of(service, user_id, view)
-    form_state = FormState({**task_values(task), **values}, errors, version)
+    form_state = FormState({**task_values(task, view.clock), **values}, errors, version)
     message = f"Not saved. {errors_sentence(errors)}"
     return edit_answer(request, view, shell, task, form_state, status_code=422, message=message)
 
@@ -162,10 +174,18 @@ async def toggle_task(
         parts = [row_part(task)]
         message = "Not changed: completed must be true or false."
         return render_parts(request, parts, context(view, shell), status_code=422, message=message)
-    updated = await service.set_completed(user.id, task_id, completed)
+    toggled = await service.complete(user.id, task_id, completed, clock=view.clock)
+    updated, notice = toggled.task, None
     done_now = "done" if updated.completed else "not done"
     message = f"Marked “{updated.title}” {done_now}."
-    return await row_result(request, service, user.id, view, updated, message=message, focus=False)
+    if toggled.repeated:  # a repeating task moved on: it stays, due again later
+        when = due_text(updated, view.clock, utcnow())
+        message = f"Done: “{updated.title}”. Next due {when}."
+        token = undo_token(request, user.id, toggled.undo_id) if toggled.undo_id else None
+        notice = Notice(message, undo=token)
+    return await row_result(
+        request, service, user.id, view, updated, message=message, focus=False, notice=notice
+    )
 
 
 @router.post("/tasks/{task_id:id}/delete")

@@ -6,14 +6,17 @@ what the browser gets back for it: a page, a fragment plus out-of-band pieces
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from webapp.availability import database_unavailable
+from webapp.models.base import utcnow
 from webapp.models.task import Task
+from webapp.services import due_form
+from webapp.services.due_dates import Clock, DueRange
 from webapp.services.overview import Overview, overview
 from webapp.services.task_service import Page, TaskNotFound, TaskService
 from webapp.web.errors import error_page
@@ -24,12 +27,17 @@ from webapp.web.listview import ListView
 
 PAGE_SIZE = 50
 TASK_FIELDS = ("title", "description", "priority", "project_id", "labels")
+# The edit form's due fields, turned into the task's by services/due_form.py.
+DUE_FORM_FIELDS = ("due_date", "due_time", "repeat")
 FIELD_LABELS = {
     "title": "Title",
     "description": "Description",
     "priority": "Priority",
     "project_id": "Project",
     "labels": "Labels",
+    "due_date": "Due date",
+    "due_time": "Due time",
+    "repeat": "Repeat",
 }
 TASK_GONE = "This task was deleted elsewhere."
 
@@ -43,14 +51,25 @@ class FormState:
     version: int | None = None
 
 
-def task_values(task: Task) -> dict[str, str]:
+def task_values(task: Task, clock: Clock = Clock()) -> dict[str, str]:  # noqa: B008
     return {
         "title": task.title,
         "description": task.description or "",
         "priority": task.priority,
         "project_id": str(task.project_id),
         "labels": ", ".join(sorted(task.labels, key=str.casefold)),
-    }
+    } | due_form.form_values(task, clock)
+
+
+def user_clock(request: Request) -> Clock:
+    """The logged-in user's zone and date order (read with their session)."""
+    user = getattr(request.state, "user", None)
+    return Clock(user.timezone, user.date_order) if user is not None else Clock()
+
+
+def list_view(request: Request, view: ListView) -> ListView:
+    """The view as this user sees it: their "today"."""
+    return replace(view, clock=user_clock(request))
 
 
 def action_view(request: Request, return_to: object) -> ListView:
@@ -63,13 +82,15 @@ def action_view(request: Request, return_to: object) -> ListView:
         host = request.headers.get("host")
         view = ListView.from_url(request.headers.get("HX-Current-URL"), host=host)
         if view is not None:
-            return view
-    return ListView.from_url(return_to if isinstance(return_to, str) else None) or ListView()
+            return list_view(request, view)
+    back = return_to if isinstance(return_to, str) else None
+    return list_view(request, ListView.from_url(back) or ListView())
 
 
 def row_part(task: Task, *, focus: bool = False) -> Part:
     """One row: the list's own row template over a list of one task."""
-    return ("_rows.html", {"tasks": [task], "focus_task_id": task.id if focus else None})
+    focus_id = task.id if focus else None
+    return ("_rows.html", {"tasks": [task], "focus_task_id": focus_id, "one_row": True})
 
 
 def context(view: ListView, shell: Overview | None = None) -> dict[str, Any]:
@@ -80,6 +101,8 @@ def context(view: ListView, shell: Overview | None = None) -> dict[str, Any]:
         "return_to": view.url(after=None),
         "project_names": {},
         "label_colors": {},
+        "clock": view.clock,
+        "now": utcnow(),
     }
     if shell is not None:
         ctx |= {
@@ -108,7 +131,7 @@ async def page_of(service: TaskService, user_id: int, view: ListView) -> Page:
 async def shell_of(service: TaskService, user_id: int, view: ListView) -> Overview:
     """The counts, projects and labels around the view; a project or label that is not
     the user's is a 404, like a task."""
-    shell = await overview(service.session, user_id, view.filter)
+    shell = await overview(service.session, user_id, view.filter, DueRange.today(view.clock))
     if view.project is not None and shell.project(view.project) is None:
         raise HTTPException(status_code=404, detail="There is no such project (any more).")
     if view.label and shell.label(view.label) is None:
@@ -194,15 +217,16 @@ async def row_answer(
     *,
     message: str,
     focus: bool,
+    notice: Notice | None = None,
 ) -> HTMLResponse:
     # A task that no longer fits the view (completed while showing Active, moved to
     # another project) leaves the list: an empty main swap, which the rows' hx-swap
-    # allows with swapEmpty.
+    # allows with swapEmpty. A `notice` (one with an Undo) shows as a toast too.
     shell = await shell_after_change(service, user_id, view)
     parts: list[Part] = []
     if view.matches(task):
         parts.append(row_part(task, focus=focus))
-    parts += status_parts_for(shell)
+    parts += status_parts_for(shell, notice)
     return render_parts(request, parts, context(view, shell), message=message)
 
 
@@ -215,11 +239,14 @@ async def row_result(
     *,
     message: str,
     focus: bool,
+    notice: Notice | None = None,
 ) -> Response:
     """After a change to one task: back to the list for a plain form, the row for htmx."""
-    if answer := done(request, view, Notice(message)):
+    if answer := done(request, view, notice or Notice(message)):
         return answer
-    return await row_answer(request, service, user_id, view, task, message=message, focus=focus)
+    return await row_answer(
+        request, service, user_id, view, task, message=message, focus=focus, notice=notice
+    )
 
 
 async def list_answer(

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from webapp.db import SessionDep
-from webapp.schemas.task import TaskCreate
+from webapp.schemas.task import QUICK_MAX, TaskCreate
 from webapp.services import task_undo
+from webapp.services.quick_add_service import ignored_spans, read_quick
 from webapp.services.task_service import Changed, ProjectNotFound, TaskService
 from webapp.web import drafts
 from webapp.web.deps import CsrfProtected, CurrentUser
@@ -29,6 +30,7 @@ from webapp.web.task_views import (
     errors_sentence,
     list_answer,
     list_page,
+    list_view,
     new_task_defaults,
     page_and_shell,
     shell_after_change,
@@ -57,7 +59,7 @@ def _history_header(request: Request, view: ListView) -> str:
 
 @router.get("/tasks")
 async def list_tasks(request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
-    view = ListView.from_params(request.query_params)
+    view = list_view(request, ListView.from_params(request.query_params))
     service = TaskService(session)
     if not is_fragment_request(request):
         notice = read_flash(request)
@@ -98,12 +100,20 @@ async def create_task(request: Request, user: CurrentUser, session: SessionDep) 
     form = await read_form(request)
     view = action_view(request, form.get("return_to"))
     values = form_values(form, TASK_FIELDS)
-    data, errors = parse_form(TaskCreate, values)
     service = TaskService(session)
+    fields: dict = values
+    # The title is quick-add text ("Buy milk tomorrow 5pm #Home"); chips the preview
+    # dismissed come as `ignore` spans and stay literal.
+    text = values.get("title", "")
+    if text.strip() and len(text) <= QUICK_MAX:
+        ignore = ignored_spans(form.get("ignore"))
+        quick = await read_quick(session, user.id, text, clock=view.clock, ignore=ignore)
+        fields = quick.fields(values)
+    data, errors = parse_form(TaskCreate, fields)
     if data is None:
         return await _not_added(request, service, user.id, view, FormState(values, errors))
     try:
-        task = await service.create_task(user.id, data)
+        task = await service.create_task(user.id, data, clock=view.clock)
     except ProjectNotFound:
         errors = {"project_id": "That project no longer exists. Choose another."}
         return await _not_added(request, service, user.id, view, FormState(values, errors))

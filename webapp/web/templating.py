@@ -1,6 +1,7 @@
 """The one Jinja2 environment every HTML response renders with, and its filters."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
@@ -11,6 +12,15 @@ from webapp.config import PROJECT_ROOT
 from webapp.models.base import utcnow
 from webapp.models.project import COLORS
 from webapp.models.task import Priority
+from webapp.services.due_dates import (
+    Clock,
+    day_name,
+    due_day,
+    due_text,
+    is_overdue,
+    written_date,
+)
+from webapp.services.due_form import repeat_text
 from webapp.web.cookies import csrf_token, theme_of
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
@@ -74,6 +84,31 @@ def time_tag(moment: datetime) -> Markup:
     )
 
 
+def due_tag(task: Any, clock: Clock, now: datetime) -> Markup:
+    """When a task is due, in words ("Tomorrow 17:00"), and "Overdue" written out, never
+    told by colour alone; a repeat says so too. Empty for an undated task."""
+    text = due_text(task, clock, now)
+    if not text:
+        return Markup("")
+    late = is_overdue(task, clock, now)
+    day = due_day(task, clock)
+    html = f'<time class="due{" late" if late else ""}" datetime={day.isoformat()}>'
+    html += ("Overdue: " if late else "Due ") + text
+    if task.recurrence:
+        html += f"<span class=sr>, {escape(repeat_text(task.recurrence, task.repeat_from))}</span>"
+        html += '<span aria-hidden=true class=repeat title="Repeats"> ↻</span>'
+    return Markup(html + "</time>")
+
+
+def day_heading(day: date | None, clock: Clock, now: datetime) -> str:
+    """Upcoming's heading for a day: "Tomorrow · 8 Dec", "Friday · 11 Dec"."""
+    if day is None:
+        return "No date"
+    named = day_name(day, now.astimezone(clock.tz).date(), clock.date_order)
+    written = written_date(day, clock.date_order, with_year=False)
+    return named if named == written else f"{named} · {written}"
+
+
 def hidden_fields(request: Request, return_to: str) -> Markup:
     """The two hidden fields of every form of the list: the CSRF token, and the view to go
     back to (left out for the plain list, the default)."""
@@ -116,3 +151,6 @@ templates.env.filters["exact_time"] = exact_time
 templates.env.filters["priority_tag"] = priority_tag
 templates.env.filters["time_tag"] = time_tag
 templates.env.globals["label_chips"] = label_chips
+templates.env.globals["due_tag"] = due_tag
+templates.env.globals["day_heading"] = day_heading
+templates.env.globals["due_day"] = due_day

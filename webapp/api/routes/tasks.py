@@ -23,12 +23,22 @@ from webapp.api.deps import (
     project_not_found,
 )
 from webapp.api.paging import LINK_HEADER, PageStart, next_link, page_start
+from webapp.api.quick import quick_create
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority, Task
+from webapp.models.user import Account
 from webapp.schemas.project import TaskMove
-from webapp.schemas.task import LABEL_LENGTH, NO_NUL, TaskCreate, TaskResponse, TaskUpdate
+from webapp.schemas.task import (
+    LABEL_LENGTH,
+    NO_NUL,
+    QuickTaskCreate,
+    TaskCreateBody,
+    TaskResponse,
+    TaskUpdate,
+)
+from webapp.services.due_dates import Clock
 from webapp.services.task_service import (
     AnchorNotFound,
     ProjectNotFound,
@@ -73,6 +83,10 @@ IfMatch = Annotated[
 ]
 
 
+def _clock(owner: Account) -> Clock:
+    return Clock(owner.timezone, owner.date_order)
+
+
 def etag(task: Task) -> str:
     return f'"{task.id}-{task.version}"'
 
@@ -113,12 +127,16 @@ def precondition_failed(current: Task) -> HTTPException:
 )
 @router.post("", status_code=201, response_model=TaskResponse, include_in_schema=False)
 async def create_task(
-    owner: PathOwner, task_data: TaskCreate, session: SessionDep, response: Response
+    owner: PathOwner, task_data: TaskCreateBody, session: SessionDep, response: Response
 ) -> TaskResponse:
     """On top of the manual order, in `project_id` (else the Inbox), with `labels` (names,
-    created on first use)."""
+    created on first use); or `{"quick": "Buy milk tomorrow 5pm #Home"}` read by quick add
+    in your zone and date order (GET /api/{user_id}/quick-add shows what it reads)."""
+    clock = _clock(owner)
     try:
-        task = await TaskService(session).create_task(owner.id, task_data)
+        if isinstance(task_data, QuickTaskCreate):
+            task_data = await quick_create(session, owner.id, task_data, clock)
+        task = await TaskService(session).create_task(owner.id, task_data, clock=clock)
     except ProjectNotFound:
         raise project_not_found() from None
     response.headers["ETag"] = etag(task)
@@ -187,6 +205,7 @@ async def get_task(task: OwnedApiTask, response: Response) -> TaskResponse:
 )
 async def update_task(
     task: OwnedApiTask,
+    owner: PathOwner,
     task_data: TaskUpdate,
     session: SessionDep,
     response: Response,
@@ -197,7 +216,7 @@ async def update_task(
     version = expected_version(task, if_match)
     try:
         updated = await TaskService(session).update_task(
-            task.user_id, task.id, task_data, expected_version=version
+            task.user_id, task.id, task_data, expected_version=version, clock=_clock(owner)
         )
     except StaleTaskError as exc:
         raise precondition_failed(exc.current) from None
