@@ -59,3 +59,26 @@ document.addEventListener(
   },
   true,
 );
+
+// Backspace with nothing before the caret has nothing to delete: it dismisses the last
+// recognised part instead (its text stays in the title), as a chip's × does.
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (event.key !== "Backspace" || input.id !== "new-title") return;
+  if (input.selectionStart !== 0 || input.selectionEnd !== 0) return;
+  const chips = document.querySelectorAll("#quick-preview .quick-chip button");
+  if (!chips.length) return;
+  event.preventDefault();
+  chips[chips.length - 1].click();
+});
+
+// A dismissed chip's button goes with the old preview: focus goes back to the field.
+let refocus = false;
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.("#quick-preview .quick-chip button")) refocus = true;
+});
+document.addEventListener("htmx:after:settle", () => {
+  if (!refocus) return;
+  refocus = false;
+  byId("new-title")?.focus({ preventScroll: true });
+});

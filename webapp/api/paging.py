@@ -46,7 +46,7 @@ async def page_start(
         Sort,
         Query(
             description="created: newest first; manual: the user's own order (see /move); "
-            "priority: high first, then the manual order"
+            "priority: high first, then the manual order; due: soonest due first, undated last"
         ),
     ] = Sort.created,
     cursor: Annotated[
