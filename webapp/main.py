@@ -29,11 +29,24 @@ from webapp.db import (
     create_driver_pool,
     create_engine,
     create_sessionmaker,
+    driver_dsn,
     embedded_url,
     start_embedded,
 )
+from webapp.live.bus import LiveBus
 from webapp.services.task_service import TaskNotFound
-from webapp.web import account, auth, data, docs, pages, projects, task_actions, tasks, tokens
+from webapp.web import (
+    account,
+    auth,
+    data,
+    docs,
+    events,
+    pages,
+    projects,
+    task_actions,
+    tasks,
+    tokens,
+)
 from webapp.web import errors as web_errors
 from webapp.web.deps import LoginRequired
 from webapp.web.forms import FORM_LIMITS
@@ -74,6 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         driver_pool = await create_driver_pool(url, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, driver_pool, settings.db_pool_timeout)
+        app.state.live_bus = bus = LiveBus(
+            _listen_dsn(url, settings),
+            health_seconds=settings.live_health_seconds,
+            max_streams=settings.live_max_streams,
+        )
+        await bus.start()
         # Everything made so far lives as long as the process: out of the collector's way,
         # so its passes under load stay short (fewer latency spikes).
         gc.collect()
@@ -81,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # Streams first (they end at once), then the listener, then the pools.
+            await bus.stop()
             await driver_pool.close()
             await engine.dispose()
             if embedded is not None:
@@ -103,7 +124,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # The busiest routes first: a request is matched against the routes in this order.
-    routers = (tasks, task_actions, api_tasks, pages, auth, account, tokens, projects, data, docs)
+    routers = (
+        tasks,
+        task_actions,
+        api_tasks,
+        pages,
+        auth,
+        account,
+        tokens,
+        projects,
+        data,
+        docs,
+        events,
+    )
     for router in routers:
         app.include_router(router.router)
     for router in (api_auth, api_me):
@@ -115,6 +148,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last, so outermost: its headers reach every response the app sends.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     return app
+
+
+def _listen_dsn(url: str, settings: Settings) -> str | None:
+    """Where the live-update listener connects: straight to PostgreSQL, never through
+    PgBouncer in transaction mode (which does not carry LISTEN)."""
+    if settings.listen_database_url:
+        return driver_dsn(settings.listen_database_url)
+    if settings.db_pgbouncer:
+        log.warning("DB_PGBOUNCER without LISTEN_DATABASE_URL: live updates only at each ping")
+        return None
+    return driver_dsn(url)
 
 
 def _by_surface(web: Handler, api: Handler) -> Handler:

@@ -16,6 +16,11 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=320)
     password_hash: str = Field(max_length=255)
     created_at: datetime = timestamp_field()
+    # Bumped by the database on every change to the user's tasks, projects or labels
+    # (triggers of migration 0010, which also NOTIFY): what a live page compares.
+    tasks_version: int = Field(
+        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 @dataclass(frozen=True)
@@ -25,3 +30,6 @@ class Account:
 
     id: int
     email: str
+    # The user's tasks_version when the session was read: a page shows the tasks as of
+    # this version or later, so its live stream can start from here (webapp/web/events.py).
+    tasks_version: int = 0
