@@ -19,6 +19,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+import anyio
 import asyncpg
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ class LiveBus:
         self._max_streams = max_streams
         self._subscribers: dict[int, dict[Subscriber, None]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._closer: asyncio.Task[None] | None = None
+        # Set by sse-starlette when the server is told to stop (SIGTERM), shared by every
+        # stream: each then ends with a complete response, before uvicorn waits for them.
+        self.stopping = anyio.Event()
         # Set while the listener is connected; for health checks and tests.
         self.listening = asyncio.Event()
         self.reconnects = 0
@@ -67,6 +72,10 @@ class LiveBus:
     def subscribe(self, user_id: int) -> Subscriber:
         """A new stream of `user_id`; past the cap the user's oldest stream is closed (a
         tab long forgotten, most likely), so the newest one always works."""
+        if self.stopping.is_set():
+            subscriber = Subscriber(user_id)
+            _close(subscriber)
+            return subscriber
         streams = self._subscribers.setdefault(user_id, {})
         while len(streams) >= self._max_streams:
             oldest = next(iter(streams))
@@ -108,20 +117,29 @@ class LiveBus:
     # The listener ------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._closer = asyncio.create_task(self._close_when_stopping(), name="live-bus-closer")
         if self._dsn is not None:
             self._task = asyncio.create_task(self._run(), name="live-bus-listener")
 
     async def stop(self) -> None:
         """Close every local stream, then the listener's connection."""
+        self._close_all()
+        for task in (self._closer, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._closer = None
+
+    async def _close_when_stopping(self) -> None:
+        await self.stopping.wait()
+        self._close_all()
+
+    def _close_all(self) -> None:
         for streams in self._subscribers.values():
             for subscriber in streams:
                 _close(subscriber)
         self._subscribers.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _run(self) -> None:
         retry = FIRST_RETRY

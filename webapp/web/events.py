@@ -32,6 +32,9 @@ SESSION_ENDED = "session-ended"
 RETRY_MS = 2000
 # A client that stops reading is let go after this long, not held in memory forever.
 SEND_TIMEOUT = 10.0
+# After SIGTERM, how long a stream has to end by itself before it is cut (well inside
+# uvicorn's 5 s for the connections to close).
+SHUTDOWN_GRACE = 1.0
 
 
 def _last_seen(last_event_id: str | None, since: int | None) -> int | None:
@@ -59,6 +62,9 @@ async def events(
         stream.events(_last_seen(last_event_id, since)),
         ping=0,  # our own pings, which also re-check the session
         send_timeout=SEND_TIMEOUT,
+        # On SIGTERM: the bus closes every stream, which then ends its response whole.
+        shutdown_event=stream.bus.stopping,
+        shutdown_grace_period=SHUTDOWN_GRACE,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
