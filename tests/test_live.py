@@ -116,6 +116,19 @@ async def test_a_stale_last_event_id_gets_an_immediate_resync(
             assert (await stream.next(timeout=2))["comment"] == "connected"
 
 
+@pytest.mark.parametrize("stale", ["-1", "abc", "9" * 5000, "1.5", "99999999999999999999"])
+async def test_a_last_event_id_that_is_no_version_of_ours_means_catch_up(
+    apps: list[str], session: AsyncSession, user: User, stale: str
+) -> None:
+    jar, _ = await signed_in(session, user)
+    version = await version_of(session, user)
+    async with httpx.AsyncClient(base_url=apps[0], cookies=jar) as browser:
+        # ?since= from the future (a database restored from a backup): catch up too.
+        params = {"since": version + 100}
+        async with open_stream(browser, headers={"Last-Event-ID": stale}, params=params) as s:
+            assert (await s.next(timeout=2))["id"] == str(version)
+
+
 async def test_logout_ends_the_users_other_streams(
     apps: list[str], session: AsyncSession, user: User
 ) -> None:

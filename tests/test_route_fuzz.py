@@ -86,6 +86,7 @@ NASTY_PATH = [
     "x" * 10_000,
     "..%2F..%2F",
 ]
+EVENT_STREAM = "text/event-stream"
 CONTENT_TYPES = ["form", "multipart", "json", "text/plain", "none", "application/xml"]
 
 
@@ -118,7 +119,7 @@ def endpoints() -> list[tuple[str, str, list[str]]]:
 
 
 ENDPOINTS = endpoints()
-FIELDS = sorted(form_field_names() | {f for _, _, fs in ENDPOINTS for f in fs} | {"quick"})
+FIELDS = sorted(form_field_names() | {f for _, _, fs in ENDPOINTS for f in fs} | {"quick", "since"})
 
 
 def json_text(value: object) -> str:
@@ -207,9 +208,13 @@ class Fuzzer:
             short = [(k, v[:2000]) for k, v in data]  # type: ignore[union-attr]
             query = "?" + form_body(short).decode()
         try:
-            response = self.http.request(
+            with self.http.stream(
                 method, path + query, content=content, headers=headers, follow_redirects=False
-            )
+            ) as response:
+                # A live stream (GET /events) never ends: its status and headers are the
+                # answer; anything else is read whole.
+                if not response.headers.get("content-type", "").startswith(EVENT_STREAM):
+                    response.read()
         except httpx.RemoteProtocolError:
             return 400  # the server (h11) refused the request line itself: not a 5xx
         return response.status_code
@@ -286,4 +291,5 @@ def test_every_route_is_fuzzed() -> None:
     # The parametrisation above is built from app.routes itself; this pins that it found them.
     paths = {path for _, path, _ in ENDPOINTS}
     assert {"/tasks", "/tasks/{task_id:id}/toggle", "/api/{user_id:id}/tasks/", "/login"} <= paths
+    assert "/events" in paths
     assert len(ENDPOINTS) >= 25

@@ -40,8 +40,9 @@ SHUTDOWN_GRACE = 1.0
 def _last_seen(last_event_id: str | None, since: int | None) -> int | None:
     """The version the page shows: the browser's Last-Event-ID on a reconnect, else the
     page's own `?since=` (the version it was rendered at)."""
-    if last_event_id and last_event_id.isdigit():
-        return int(last_event_id)
+    if last_event_id and len(last_event_id) <= 19 and last_event_id.isascii():
+        if last_event_id.isdigit():
+            return int(last_event_id)
     return since
 
 
@@ -88,7 +89,9 @@ class _Stream:
                 return
             current = account.tasks_version
             sent = current if seen is None else seen
-            if sent < current:  # changed since the page (or the last event) it has
+            # Changed since the page (or the last event) it has; or a version this server
+            # never gave (a database restored from a backup): either way, catch up.
+            if sent != current:
                 sent = current
                 yield _changed(sent)
             else:
