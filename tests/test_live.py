@@ -160,7 +160,18 @@ async def test_rollback_announces_nothing_and_a_bulk_statement_bumps_once(
         await rolled_back.start()
         await writer.execute(insert, user.id, project)
         await rolled_back.rollback()
-        await writer.execute("UPDATE tasks SET completed = true WHERE user_id = $1", user.id)
+        # An open transaction of this user's holds no lock that another writer of the
+        # same user waits on (the bump runs at commit).
+        still_open = writer.transaction()
+        await still_open.start()
+        await writer.execute(insert, user.id, project)
+        other = await asyncpg.connect(_asyncpg_dsn(database_url))
+        try:
+            update = "UPDATE tasks SET completed = true WHERE user_id = $1"
+            await asyncio.wait_for(other.execute(update, user.id), 5)
+        finally:
+            await other.close()
+        await still_open.rollback()
         first, second = [json.loads(await asyncio.wait_for(heard.get(), 2)) for _ in range(2)]
         assert first == {"u": user.id, "v": base + 1}  # 50 rows inserted: one bump
         assert second == {"u": user.id, "v": base + 2}  # the rolled-back insert sent nothing

@@ -1,11 +1,15 @@
 """Live updates: users.tasks_version, bumped and announced by the database itself.
 
-Every statement that writes a user's tasks, projects or labels bumps that user's
-`tasks_version` and sends `pg_notify('tasks_changed', '{"u": id, "v": version}')` in
-the same transaction, so a rollback announces nothing and no code path (service,
-import, undo, admin, a hand-written UPDATE) can forget to. The triggers are
-statement-level with transition tables: a bulk action over 500 tasks updates the
-users row once, not 500 times. The payload is a few bytes, never task text.
+Every transaction that writes a user's tasks, projects or labels bumps that user's
+`tasks_version` once and sends `pg_notify('tasks_changed', '{"u": id, "v": version}')`
+as it commits, so a rollback announces nothing and no code path (service, import, undo,
+admin, a hand-written UPDATE) can forget to. The payload is a few bytes, never task text.
+
+The triggers are deferred to commit (constraint triggers): an open transaction holds no
+lock on its user's row, so two writers of one user never wait on each other longer
+than a commit, whatever either does before committing. Deferred triggers are per row;
+a transaction-local flag makes every row after the first a quick no-op, so a bulk action
+over 500 tasks still updates the users row once.
 
 Revision ID: 0010
 Revises: 0008
@@ -28,19 +32,23 @@ CHANNEL = "tasks_changed"  # webapp.live.bus.CHANNEL
 BUMP = f"""
 CREATE FUNCTION bump_tasks_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    bumped record;
+    uid integer;
+    flag text;
+    version bigint;
 BEGIN
-    -- "changed" is the statement's transition table (new rows, or old ones for DELETE).
-    -- A user deleted in this very statement (a cascade) has no row left to bump.
-    FOR bumped IN
-        UPDATE users SET tasks_version = tasks_version + 1
-        WHERE id IN (SELECT DISTINCT user_id FROM changed)
-        RETURNING id, tasks_version
-    LOOP
-        PERFORM pg_notify(
-            '{CHANNEL}', json_build_object('u', bumped.id, 'v', bumped.tasks_version)::text
-        );
-    END LOOP;
+    IF TG_OP = 'DELETE' THEN uid := OLD.user_id; ELSE uid := NEW.user_id; END IF;
+    -- Once per user and transaction: the other rows of a bulk action find it done.
+    flag := 'tasks_live.bumped_' || uid;
+    IF current_setting(flag, true) = 'y' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config(flag, 'y', true);
+    -- A user deleted in this transaction (the rows went by cascade) has no row to bump.
+    UPDATE users SET tasks_version = tasks_version + 1 WHERE id = uid
+    RETURNING tasks_version INTO version;
+    IF FOUND THEN
+        PERFORM pg_notify('{CHANNEL}', json_build_object('u', uid, 'v', version)::text);
+    END IF;
     RETURN NULL;
 END
 $$
@@ -53,19 +61,15 @@ def upgrade() -> None:
         sa.Column("tasks_version", sa.BigInteger(), server_default="0", nullable=False),
     )
     op.execute(BUMP)
-    # One trigger per event: a trigger with transition tables may have only one.
     for table in TABLES:
-        for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            op.execute(
-                f"CREATE TRIGGER {table}_{event.lower()}_bump AFTER {event} ON {table} "
-                f"REFERENCING {rows} TABLE AS changed "
-                "FOR EACH STATEMENT EXECUTE FUNCTION bump_tasks_version()"
-            )
+        op.execute(
+            f"CREATE CONSTRAINT TRIGGER {table}_bump AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_tasks_version()"
+        )
 
 
 def downgrade() -> None:
     for table in TABLES:
-        for event in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_{event}_bump ON {table}")
+        op.execute(f"DROP TRIGGER {table}_bump ON {table}")
     op.execute("DROP FUNCTION bump_tasks_version()")
     op.drop_column("users", "tasks_version")
