@@ -190,8 +190,8 @@ async def test_one_listener_per_process_and_it_comes_back_after_termination(
     jars = [(await signed_in(session, u))[0] for u in users]
     admin = await asyncpg.connect(_asyncpg_dsn(database_url))
     listeners = (
-        "SELECT pid FROM pg_stat_activity WHERE application_name LIKE $1 || ' %' "
-        "AND datname = current_database()"
+        "SELECT pid, application_name FROM pg_stat_activity "
+        "WHERE application_name LIKE $1 || ' %' AND datname = current_database()"
     )
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -205,7 +205,10 @@ async def test_one_listener_per_process_and_it_comes_back_after_termination(
             for stream in streams:
                 assert (await stream.next())["comment"] == "connected"
             pids = await admin.fetch(listeners, APPLICATION_NAME)
-            assert len(pids) == 2  # two processes, twenty streams
+            # One per process (named by its pid), twenty streams or none; other app
+            # processes of the test session may be listening too.
+            names = [row["application_name"] for row in pids]
+            assert len(names) == len(set(names)) >= 2
             for row in pids:
                 await admin.execute("SELECT pg_terminate_backend($1)", row["pid"])
             # Made while the listeners may still be away: the resync finds it.
@@ -214,7 +217,7 @@ async def test_one_listener_per_process_and_it_comes_back_after_termination(
             event = await streams[0].next_event(timeout=5)
             assert int(event["id"]) == version
         async with asyncio.timeout(5):
-            while len(await admin.fetch(listeners, APPLICATION_NAME)) != 2:
+            while len(await admin.fetch(listeners, APPLICATION_NAME)) < len(names):
                 await asyncio.sleep(0.05)  # polling for a state, not timing one
     finally:
         await admin.close()
