@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     db_connect_timeout: float = 1.5
     # Behind PgBouncer in transaction mode: no prepared statements kept across transactions.
     db_pgbouncer: bool = False
+    # Live updates (webapp/live): the listener's own connection, straight to PostgreSQL.
+    # LISTEN does not work through PgBouncer in transaction mode, so behind one
+    # (DB_PGBOUNCER) name the server itself here; unset means DATABASE_URL, or with
+    # DB_PGBOUNCER no listener at all (pages then catch up at each ping instead).
+    listen_database_url: str | None = None
+    # Seconds between a stream's pings, each of which re-checks its session.
+    live_ping_seconds: float = 15.0
+    # Seconds between the listener's health checks (SELECT 1 on its connection).
+    live_health_seconds: float = 15.0
+    # Open streams per user and process; one more closes the oldest.
+    live_max_streams: int = 8
     # uvicorn worker processes; each has its own pool (see README, "Running in production").
     web_concurrency: int = 1
     access_log: bool = False

@@ -236,11 +236,15 @@ async def _driver(session: AsyncSession) -> asyncpg.Connection:
     return raw.driver_connection  # type: ignore[return-value]
 
 
+def driver_dsn(url: str) -> str:
+    """A postgresql+asyncpg:// URL in the form asyncpg itself accepts."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 async def create_driver_pool(url: str, settings: Settings) -> asyncpg.Pool:
     """asyncpg's own pool, for `Query`; it opens connections as they are first needed."""
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     pool = await asyncpg.create_pool(
-        dsn,
+        driver_dsn(url),
         min_size=0,
         max_size=settings.db_pool_size,
         statement_cache_size=0 if settings.db_pgbouncer else 100,

@@ -32,9 +32,11 @@ from webapp.db import (
     create_driver_pool,
     create_engine,
     create_sessionmaker,
+    driver_dsn,
     embedded_url,
     start_embedded,
 )
+from webapp.live.bus import LiveBus
 from webapp.services.task_service import TaskNotFound
 from webapp.web import (
     account,
@@ -42,6 +44,7 @@ from webapp.web import (
     calendar,
     data,
     docs,
+    events,
     pages,
     projects,
     quick_add,
@@ -89,6 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         driver_pool = await create_driver_pool(url, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, driver_pool, settings.db_pool_timeout)
+        app.state.live_bus = bus = LiveBus(
+            _listen_dsn(url, settings),
+            health_seconds=settings.live_health_seconds,
+            max_streams=settings.live_max_streams,
+        )
+        await bus.start()
         # Everything made so far lives as long as the process: out of the collector's way,
         # so its passes under load stay short (fewer latency spikes).
         gc.collect()
@@ -96,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # Streams first (they end at once), then the listener, then the pools.
+            await bus.stop()
             await driver_pool.close()
             await engine.dispose()
             if embedded is not None:
@@ -119,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     # The busiest routes first: a request is matched against the routes in this order.
     routers = (tasks, task_actions, quick_add, api_tasks, pages, auth, account, tokens, projects)
-    routers += (data, docs, calendar)
+    routers += (data, docs, calendar, events)
     for router in routers:
         app.include_router(router.router)
     for router in (api_auth, api_me, api_projects, api_labels, api_quick):
@@ -131,6 +142,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last, so outermost: its headers reach every response the app sends.
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     return app
+
+
+def _listen_dsn(url: str, settings: Settings) -> str | None:
+    """Where the live-update listener connects: straight to PostgreSQL, never through
+    PgBouncer in transaction mode (which does not carry LISTEN)."""
+    if settings.listen_database_url:
+        return driver_dsn(settings.listen_database_url)
+    if settings.db_pgbouncer:
+        log.warning("DB_PGBOUNCER without LISTEN_DATABASE_URL: live updates only at each ping")
+        return None
+    return driver_dsn(url)
 
 
 def _by_surface(web: Handler, api: Handler) -> Handler:

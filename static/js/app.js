@@ -7,6 +7,7 @@ import "./announce.js";
 import "./dialog.js";
 import "./focus.js";
 import "./keys.js";
+import "./live.js";
 import "./newtask.js";
 import "./notices.js";
 import "./order.js";

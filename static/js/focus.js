@@ -76,6 +76,8 @@ function selectOpenedTitle() {
 
 document.addEventListener("htmx:finally:request", (event) => {
   const ctx = event.detail.ctx;
+  // A live refresh (live.js) puts focus back itself: nobody asked for it to move.
+  if (ctx.liveRefresh) return;
   // A back/forward restore swaps the whole page: the browser places focus itself.
   if (ctx.request?.headers?.["HX-Request-Type"] === "full") return;
   if (ctx.status === "swapped") settleFocus(ctx);

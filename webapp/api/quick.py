@@ -76,12 +76,24 @@ class QuickAddOut(BaseModel):
 NOW_YEARS = range(1900, 9000)
 
 
-def _now(value: datetime | None) -> datetime | None:
+# A date, a time and an offset, as the schema says: not the Unix seconds pydantic would
+# also take for a datetime.
+NOW_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$"
+
+
+def _now(text: str | None) -> datetime | None:
     """`now` as given: with an offset, and within NOW_YEARS (else a 422 saying so)."""
-    if value is None:
+    if text is None:
         return None
     problem = None
-    if value.utcoffset() is None:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+        problem = ("datetime_from_date_parsing", "Input should be a valid datetime")
+    if value is None:
+        pass
+    elif value.utcoffset() is None:
         problem = ("timezone_aware", "Input should have timezone info")
     elif value.year not in NOW_YEARS:
         problem = ("value_error", "Give a moment between the years 1900 and 8999")
@@ -101,7 +113,15 @@ async def quick_add(
     owner: PathOwner,
     session: SessionDep,
     text: Annotated[str, Query(max_length=QUICK_MAX, pattern=r"^[^\x00]*$")],
-    now: Annotated[datetime | None, Query(description="ISO 8601 with offset")] = None,
+    now: Annotated[
+        str | None,
+        Query(
+            description="ISO 8601 with offset, e.g. 2026-12-01T09:00:00+01:00",
+            pattern=NOW_PATTERN,
+            max_length=40,
+            json_schema_extra={"format": "date-time"},
+        ),
+    ] = None,
 ) -> QuickAddOut:
     """What `{"quick": text}` would create, read in your zone and date order at `now`
     (default: the server's clock)."""

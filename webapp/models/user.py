@@ -28,6 +28,11 @@ class User(SQLModel, table=True):
     # Kept as it is, not hashed, so Settings can show the address again: it grants reading
     # due tasks, nothing more, and a new one revokes the old.
     calendar_token: str | None = Field(default=None, max_length=64)
+    # Bumped by the database on every change to the user's tasks, projects or labels
+    # (triggers of migration 0010, which also NOTIFY): what a live page compares.
+    tasks_version: int = Field(
+        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 @dataclass(frozen=True)
@@ -39,3 +44,6 @@ class Account:
     email: str
     timezone: str = "UTC"
     date_order: str = "DMY"
+    # The user's tasks_version when the session was read: a page shows the tasks as of
+    # this version or later, so its live stream can start from here (webapp/web/events.py).
+    tasks_version: int = 0

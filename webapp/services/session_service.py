@@ -38,6 +38,7 @@ _AUTHENTICATE = Query(
         _USERS.c.email,
         _USERS.c.timezone,
         _USERS.c.date_order,
+        _USERS.c.tasks_version,
     )
     .select_from(_SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id))
     .where(
@@ -74,17 +75,22 @@ class SessionService:
         await self.session.commit()
         return raw
 
-    async def authenticate(self, raw: str) -> Account | None:
-        """The user of a live session, refreshing its last_seen_at now and then."""
+    async def authenticate(self, raw: str, *, seen: bool = True) -> Account | None:
+        """The user of a live session, refreshing its last_seen_at now and then.
+
+        `seen=False` for a check that is not the user's doing (a live stream's ping):
+        a tab left open must not keep its session from ending when idle."""
         now = utcnow()
         found = await _AUTHENTICATE.fetchrow(
             self.session, id_hash=hash_token(raw), now=now, idle_after=now - IDLE_TIMEOUT
         )
         if found is None:
             return None
-        if now - found.last_seen_at >= REFRESH_INTERVAL:
+        if seen and now - found.last_seen_at >= REFRESH_INTERVAL:
             await _SEEN.fetch(self.session, id_hash=found.id_hash, now=now)
-        return Account(found.user_id, found.email, found.timezone, found.date_order)
+        return Account(
+            found.user_id, found.email, found.timezone, found.date_order, found.tasks_version
+        )
 
     async def end_session(self, raw: str) -> None:
         await self.session.exec(

@@ -1,0 +1,1 @@
+"""Live updates: changes announced by PostgreSQL, fanned out to each process's streams."""
