@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from webapp.recurrence import normalize_rrule
 from webapp.services.quick_add import ParsedTask, Span, parse
-from webapp.services.recurrence import normalize_rrule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webapp.services.recurrence import (
+from webapp.recurrence import (
     RecurrenceError,
     describe,
     first_occurrence,

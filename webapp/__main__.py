@@ -4,17 +4,10 @@ import signal
 import sys
 
 import uvicorn
-from alembic import command
-from alembic.config import Config
 
-from webapp.config import PROJECT_ROOT, ConfigError, get_settings
+from webapp.config import ConfigError, get_settings
 from webapp.db import embedded_url, start_embedded
-
-
-def migrate(database_url: str) -> None:
-    config = Config(PROJECT_ROOT / "alembic.ini")
-    config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+from webapp.migrate import migrate
 
 
 def _stop(signum: int, frame: object) -> None:

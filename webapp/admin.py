@@ -181,7 +181,7 @@ def backup_to(args: argparse.Namespace, url: str, settings: Settings) -> list[st
 
 
 def restore_from(args: argparse.Namespace, url: str, settings: Settings) -> list[str]:
-    from webapp.__main__ import migrate  # imported here: it imports uvicorn and alembic
+    from webapp.migrate import migrate  # imported here: alembic is slow to import
 
     if not args.file.is_file():
         raise AdminError(f"no such file: {args.file}")

@@ -103,7 +103,7 @@ class Task(SQLModel, table=True):
     # When it is due: a day (`due_date`) or a moment (`due_at`), at most one of them.
     due_date: date | None = Field(default=None)
     due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    # An RRULE of the supported subset (services/recurrence), normalised; NULL: no repeat.
+    # An RRULE of the supported subset (webapp/recurrence), normalised; NULL: no repeat.
     recurrence: str | None = Field(default=None, sa_type=sa.Text)
     # Whether the next due counts from the due ("due") or the completion ("completion").
     repeat_from: str | None = Field(default=None, max_length=10)

@@ -19,7 +19,7 @@ from pydantic import (
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
-from webapp.services.recurrence import normalize_rrule
+from webapp.recurrence import normalize_rrule
 
 
 def _blank_to_none(value: object) -> object:

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from webapp.models.base import utcnow
 from webapp.models.task import Task
 from webapp.models.user import User
-from webapp.services.recurrence import as_zone
+from webapp.recurrence import as_zone
 
 TASKS, USERS = Task.__table__, User.__table__
 TOKEN_BYTES = 24

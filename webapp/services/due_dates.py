@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from webapp.models.base import utcnow
-from webapp.services.recurrence import as_zone, local_datetime
+from webapp.recurrence import as_zone, local_datetime
 
 UPCOMING_DAYS = 14
 _FIRST_DAY = date(1, 1, 2)  # "no lower bound", still a date PostgreSQL and Python share

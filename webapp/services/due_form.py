@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from webapp.recurrence import RecurrenceError, describe, local_datetime, normalize_rrule
 from webapp.services.due_dates import Clock
 from webapp.services.quick_add import parse
-from webapp.services.recurrence import RecurrenceError, describe, local_datetime, normalize_rrule
 
 _PLACEHOLDER = "x"  # a title for the parser, so the text after it is read as tokens alone
 BAD_DATE = "Enter a date like 2027-01-30, or a word like “tomorrow”."

@@ -18,9 +18,9 @@ from webapp.models.base import utcnow
 from webapp.models.completion import TaskCompletion
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
+from webapp.recurrence import first_occurrence, next_due
 from webapp.services import task_undo
 from webapp.services.due_dates import Clock
-from webapp.services.recurrence import first_occurrence, next_due
 
 TASKS, UNDO, COMPLETIONS = Task.__table__, UndoEntry.__table__, TaskCompletion.__table__
 COLUMNS = tuple(column for column in TASKS.columns if column.computed is None)

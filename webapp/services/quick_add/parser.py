@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from webapp.recurrence import as_zone
 from webapp.services.quick_add import repeat, tags, when
 from webapp.services.quick_add.choose import choose
 from webapp.services.quick_add.lexer import lex
@@ -31,7 +32,6 @@ from webapp.services.quick_add.model import (
     Span,
 )
 from webapp.services.quick_add.resolve import When, resolve
-from webapp.services.recurrence import as_zone
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 _INTRODUCERS = (("due", "on"), ("due", "by"), ("on",), ("by",), ("due",))

@@ -9,15 +9,15 @@ a time: "every day 9am" at 10:00 starts tomorrow.
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from webapp.services.quick_add.model import Candidate, Clock, Context, Repeat, RepeatEnd, Tonight
-from webapp.services.quick_add.repeat import month_end
-from webapp.services.quick_add.when import tonight_time
-from webapp.services.recurrence import (
+from webapp.recurrence import (
     RecurrenceError,
     first_occurrence,
     local_datetime,
     normalize_rrule,
 )
+from webapp.services.quick_add.model import Candidate, Clock, Context, Repeat, RepeatEnd, Tonight
+from webapp.services.quick_add.repeat import month_end
+from webapp.services.quick_add.when import tonight_time
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
-from webapp.services.recurrence.rules import RecurrenceError, Rule, parse_rule
+from webapp.recurrence.rules import RecurrenceError, Rule, parse_rule
 
 Due = date | datetime
 RepeatFrom = Literal["due", "completion"]

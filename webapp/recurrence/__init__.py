@@ -1,4 +1,5 @@
-"""Repeating tasks: the supported RRULE subset and the dates it gives.
+"""Repeating tasks: the supported RRULE subset and the dates it gives. Pure (no database,
+no clock), so the schemas validate a rule with it and the services compute dates with it.
 
 A task repeats by an RFC 5545 RRULE without DTSTART (`FREQ=MONTHLY;BYDAY=-1FR`) plus a
 `repeat_from` of "due" or "completion", which RRULE cannot express. Everything here is
@@ -10,8 +11,8 @@ pure: no database, no clock (callers pass the moment of completion).
     describe(rule) -> "every month on the last Friday"
 """
 
-from webapp.services.recurrence.describe import describe
-from webapp.services.recurrence.occurrences import (
+from webapp.recurrence.describe import describe
+from webapp.recurrence.occurrences import (
     Due,
     RepeatFrom,
     as_zone,
@@ -20,7 +21,7 @@ from webapp.services.recurrence.occurrences import (
     next_due,
     normalize_rrule,
 )
-from webapp.services.recurrence.rules import RecurrenceError, Rule, parse_rule
+from webapp.recurrence.rules import RecurrenceError, Rule, parse_rule
 
 __all__ = [
     "Due",

@@ -6,7 +6,7 @@ Friday") so the user can check what was understood without knowing RRULE syntax.
 
 from datetime import date, datetime
 
-from webapp.services.recurrence.rules import Rule, parse_rule
+from webapp.recurrence.rules import Rule, parse_rule
 
 _DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
