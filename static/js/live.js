@@ -46,16 +46,43 @@ function close() {
   source = null;
 }
 
+// The page's own requests (a toggle, an edit) come first: a refresh in the middle of one
+// would swap the list between its answer and the focus that answer places.
+let inFlight = 0;
+let waiting = false;
+
+let actions = 0; // the page's own requests so far
+let startedAfter = 0; // how many there were when the running refresh was sent
+
+document.addEventListener("htmx:before:request", (event) => {
+  if (isLive(event)) return;
+  inFlight += 1;
+  actions += 1;
+});
+document.addEventListener("htmx:finally:request", (event) => {
+  if (isLive(event)) return;
+  inFlight = Math.max(0, inFlight - 1);
+  if (!inFlight && waiting) {
+    waiting = false;
+    setTimeout(refresh); // after every finally listener, focus.js's included
+  }
+});
+
 function refresh() {
+  if (inFlight) {
+    waiting = true;
+    return;
+  }
   if (busy) {
     again = true; // one more when this one is done, however many came meanwhile
     return;
   }
   busy = true;
+  startedAfter = actions;
   const url = location.pathname + location.search;
   htmx
     .ajax("GET", url, { source: live, target: "#view", swap: "innerHTML" })
-    .then(restore, () => {})
+    .catch(() => {})
     .finally(() => {
       kept = null;
       busy = false;
@@ -79,7 +106,15 @@ document.addEventListener("htmx:before:request", (event) => {
 
 // Once per answer (its out-of-band parts may each have a swap event of their own).
 document.addEventListener("htmx:before:swap", (event) => {
-  if (!isLive(event) || kept) return;
+  if (!isLive(event)) return;
+  // The user acted while this list was on its way: it may predate what they now see.
+  // Drop it and ask again (the action's own change event would too).
+  if (actions !== startedAfter) {
+    event.preventDefault();
+    again = true;
+    return;
+  }
+  if (kept) return;
   const active = document.activeElement;
   kept = {
     scroll: window.scrollY,
@@ -99,18 +134,24 @@ document.addEventListener("htmx:before:swap", (event) => {
 });
 
 // Run right after the whole answer is in, in the same task: no keystroke falls between.
+document.addEventListener("htmx:after:swap", (event) => {
+  if (isLive(event)) restore();
+});
+
 function restore() {
   if (!kept) return;
   const { scroll, sidebar, focusId, selection, editing, typed } = kept;
   kept = null;
   // An edit form whose task left this view (deleted, moved elsewhere) goes with it.
   for (const row of editing) byId(row.id)?.replaceWith(row);
+  // Only what the swap took: a field typed into, or a focus moved, since is the user's.
   for (const [id, value] of typed) {
     const el = byId(id);
-    if (el) el.value = value;
+    if (el && el.value === el.defaultValue) el.value = value;
   }
   const focused = byId(focusId);
-  if (focused && document.activeElement !== focused) {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (focused && lost) {
     focused.focus({ preventScroll: true });
     if (selection && focused.setSelectionRange) focused.setSelectionRange(...selection);
   }

@@ -52,10 +52,20 @@ document.addEventListener("htmx:finally:request", (event) => {
 // htmx wires up swapped-in content only once it has settled. A fresh form submitted in
 // between (Enter the instant it appears) would post the whole page instead: wire it now,
 // and this very submit reaches htmx's listener on the form.
+// The same for a checkbox ticked the instant its row arrived (x right after a live refresh).
+const UNWIRED = "[hx-post]:not([data-htmx-powered])";
 document.addEventListener(
   "submit",
   (event) => {
-    if (event.target.matches?.("[hx-post]:not([data-htmx-powered])")) htmx.process(event.target);
+    if (event.target.matches?.(UNWIRED)) htmx.process(event.target);
+  },
+  true,
+);
+document.addEventListener(
+  "change",
+  (event) => {
+    const form = event.target.form;
+    if (form?.matches(UNWIRED)) htmx.process(form);
   },
   true,
 );
