@@ -37,6 +37,12 @@ FORMATS = {
     "todoist": "a Todoist CSV (a project exported as a template)",
     "vikunja": "a Vikunja export (its ZIP, or the data.json inside it)",
 }
+# What the preview calls the file it read.
+NAMES = {
+    "export": "an export of this app",
+    "todoist": "a Todoist CSV",
+    "vikunja": "a Vikunja export",
+}
 _PROJECT_NAME = TypeAdapter(ProjectName)
 UNKNOWN = (
     "This file is none of the formats this server imports: "

@@ -153,13 +153,16 @@ class _Reader:
                 f"{'its task is' if len(self.undated) == 1 else 'their tasks are'} imported "
                 f"without a due date: {shown}{f'; and {more} more' if more > 0 else ''}."
             )
-        if self.skipped["section"]:
+        if sections := self.skipped["section"]:
             notes.append(
-                f"{_count(self.skipped['section'], 'section')} skipped: "
-                "their tasks are imported into the project without them."
+                f"{_count(sections, 'section')} skipped: {'its' if sections == 1 else 'their'} "
+                "tasks are imported into the project without one."
             )
-        if self.skipped["subtask"]:
-            notes.append(f"{_count(self.skipped['subtask'], 'sub-task')} imported as tasks.")
+        if subtasks := self.skipped["subtask"]:
+            notes.append(
+                f"{_count(subtasks, 'sub-task')} imported as "
+                f"{'a task of its own' if subtasks == 1 else 'tasks of their own'}."
+            )
         if self.skipped["note"]:
             notes.append(f"{_count(self.skipped['note'], 'comment')} with no task above skipped.")
         if self.skipped["cut"]:

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 from webapp.db import SessionDep
 from webapp.models.base import utcnow
 from webapp.services.due_dates import Clock
-from webapp.services.import_formats import FORMATS, ImportOptions, parse_file
+from webapp.services.import_formats import FORMATS, NAMES, ImportOptions, parse_file
 from webapp.services.import_service import ImportService, Preview
 from webapp.services.task_export import start_export
 from webapp.services.task_import import ImportRefused, ParsedFile
@@ -86,6 +86,7 @@ def _import_page(
         "preview": preview,
         "parsed": parsed,
         "formats": FORMATS,
+        "format_names": NAMES,
         "chosen": _text(sent, "format"),
         "project": _text(sent, "project"),
         "max_size": describe(IMPORT_MAX_BODY),
