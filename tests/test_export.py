@@ -32,6 +32,11 @@ async def seed(session: AsyncSession, user: User, bob: User) -> None:
     )
     await tasks.update_task(user.id, rich.id, TaskUpdate(completed=True))
     await tasks.create_task(user.id, TaskCreate(title="=1+1 & <b>", priority="low"))
+    await tasks.create_task(
+        user.id,
+        TaskCreate(title="Bins out", due_date="2026-12-24", recurrence="FREQ=WEEKLY;BYDAY=TH"),
+    )
+    await tasks.create_task(user.id, TaskCreate(title="Call", due_at="2026-12-24T17:30:00+01:00"))
     await tasks.create_task(bob.id, TaskCreate(title="Bob's secret"))
 
 
@@ -47,6 +52,10 @@ def expected(task) -> dict:  # noqa: ANN001
         "position": task.position,
         "created_at": task.created_at.isoformat(),
         "updated_at": task.updated_at.isoformat(),
+        "due_date": task.due_date and task.due_date.isoformat(),
+        "due_at": task.due_at and task.due_at.isoformat(),
+        "recurrence": task.recurrence,
+        "repeat_from": task.repeat_from,
     }
 
 
@@ -66,7 +75,7 @@ async def test_json_export_has_exactly_the_users_tasks_with_every_field(
     assert response.headers["content-disposition"] == f'attachment; filename="tasks-{today}.json"'
     assert "no-store" in response.headers["cache-control"]
     document = response.json()
-    assert (document["format"], document["version"]) == ("tasks-export", 1)
+    assert (document["format"], document["version"]) == ("tasks-export", 2)
     assert document["exported_at"].startswith(today)
     assert document["tasks"] == await oldest_first(session, user)
     assert all(tuple(task) == FIELDS for task in document["tasks"])
@@ -93,6 +102,8 @@ async def test_csv_export_has_a_header_and_the_same_fields(
         task["completed"] = "true" if task["completed"] else "false"
         task["labels"] = ", ".join(task["labels"])
         task["position"] = str(task["position"])
+        for name in ("due_date", "due_at", "recurrence", "repeat_from"):
+            task[name] = task[name] or ""
     assert [dict(zip(FIELDS, row, strict=True)) for row in rows[1:]] == want
     assert "Bob's secret" not in response.text
 

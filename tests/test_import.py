@@ -12,13 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import PASSWORD, listed, log_in
 from tests.forms import form_fields
+from tests.imports import CONFIRM, PAGE, confirm, count, page_text, upload
 from webapp.models import PendingImport, Task, User
 from webapp.schemas import TaskCreate
 from webapp.services.task_service import Sort, TaskService
 from webapp.services.user_service import UserService
-
-PAGE = "/settings/import"
-CONFIRM = "/settings/import/confirm"
 
 
 def export_of(*tasks: dict) -> bytes:
@@ -27,23 +25,6 @@ def export_of(*tasks: dict) -> bytes:
 
 def task(title: str, **fields: object) -> dict:
     return {"uid": str(uuid.uuid4()), "title": title, **fields}
-
-
-async def upload(client: httpx.AsyncClient, data: bytes, **extra: str) -> httpx.Response:
-    files = {"file": ("tasks.json", data, "application/json")}
-    return await client.post(PAGE, files=files, data=extra)
-
-
-def page_text(response: httpx.Response) -> str:
-    return " ".join(BeautifulSoup(response.text, "html.parser").get_text().split())
-
-
-async def count(session: AsyncSession, model: type, *where: object) -> int:
-    return (await session.exec(select(func.count()).select_from(model).where(*where))).one()[0]
-
-
-async def confirm(client: httpx.AsyncClient, preview: httpx.Response) -> httpx.Response:
-    return await client.post(CONFIRM, data=form_fields(preview.text, CONFIRM))
 
 
 @pytest.fixture
@@ -171,7 +152,7 @@ NASTY_FILES = {
     "a JSON list": b"[1, 2, 3]",
     "another format": b'{"format": "todoist", "version": 1, "tasks": []}',
     "no version": b'{"format": "tasks-export", "tasks": []}',
-    "version 2": b'{"format": "tasks-export", "version": 2, "tasks": []}',
+    "version 3": b'{"format": "tasks-export", "version": 3, "tasks": []}',
     "version true": b'{"format": "tasks-export", "version": true, "tasks": []}',
     "no tasks": export_of(),
     "tasks not a list": b'{"format": "tasks-export", "version": 1, "tasks": {"a": 1}}',

@@ -72,7 +72,7 @@ async def test_export_delete_register_import_and_the_list_is_back(
     await register(page, "frank@example.com")
     assert await titles(page) == []
     await page.goto("/settings/import")
-    await page.get_by_label("Export file (JSON)").set_input_files(saved)
+    await page.get_by_label("File to import").set_input_files(saved)
     await page.get_by_role("button", name="Preview import").click()
     await expect(page.get_by_text("3 tasks will be added.")).to_be_visible()
     await page.get_by_role("button", name="Import 3 tasks").click()
@@ -91,14 +91,14 @@ async def test_the_pages_pass_axe(page: Page, tmp_path: Path) -> None:
     assert await blocking_violations(page) == []
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "tasks-export", "version": 1, "tasks": [{"title": "no uid"}]}')
-    await page.get_by_label("Export file (JSON)").set_input_files(bad)
+    await page.get_by_label("File to import").set_input_files(bad)
     await page.get_by_role("button", name="Preview import").click()
     await expect(page.get_by_role("alert")).to_contain_text("index 0")
     assert await blocking_violations(page) == []
     good = tmp_path / "good.json"
     task = {"uid": "0b5f7c4e-6a0c-4d39-9b7e-2f7f1f6f8a10", "title": "From a file"}
     good.write_text(json.dumps({"format": "tasks-export", "version": 1, "tasks": [task]}))
-    await page.get_by_label("Export file (JSON)").set_input_files(good)
+    await page.get_by_label("File to import").set_input_files(good)
     await page.get_by_role("button", name="Preview import").click()
     await expect(page.get_by_text("1 task will be added.")).to_be_visible()
     assert await blocking_violations(page) == []

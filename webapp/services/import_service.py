@@ -177,9 +177,14 @@ def _insert_from_payload(user_id: int, pending_id: int) -> sa.Insert:
         position,
         created,
         func.coalesce(sa.cast(item["updated_at"].astext, TASKS.c.updated_at.type), created),
+        sa.cast(item["due_date"].astext, TASKS.c.due_date.type),
+        sa.cast(item["due_at"].astext, TASKS.c.due_at.type),
+        item["recurrence"].astext,
+        item["repeat_from"].astext,
     ).order_by(items.c.n)
     columns = ["user_id", "uid", "title", "description", "priority", "completed"]
     columns += ["project_id", "labels", "position", "created_at", "updated_at"]
+    columns += ["due_date", "due_at", "recurrence", "repeat_from"]
     return (
         pg_insert(TASKS)
         .from_select(columns, rows)

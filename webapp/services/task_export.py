@@ -1,7 +1,9 @@
 """Settings → Export: every task of one user, as JSON (what an import reads back) or CSV.
 
-The export format is this module's: `{"format": "tasks-export", "version": 1,
+The export format is this module's: `{"format": "tasks-export", "version": 2,
 "exported_at": ..., "tasks": [...]}`, one task per line, with the fields of FIELDS.
+Version 2 added the due fields (due_date, due_at, recurrence, repeat_from); an import
+still reads version 1, whose tasks are undated.
 A task is named by its `uid`, never by this database's id, so the file can go to
 another server (or back to this one after the account was deleted).
 
@@ -17,7 +19,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -30,7 +32,7 @@ from webapp.models.project import Project
 from webapp.models.task import Task
 
 FORMAT = "tasks-export"
-VERSION = 1
+VERSION = 2
 # Every stored field of a task but this database's own bookkeeping (id, user_id, version);
 # its project by name (an import finds or makes the project of that name).
 FIELDS = (
@@ -44,6 +46,10 @@ FIELDS = (
     "position",
     "created_at",
     "updated_at",
+    "due_date",
+    "due_at",
+    "recurrence",
+    "repeat_from",
 )
 BATCH_SIZE = 1000
 
@@ -88,7 +94,16 @@ def task_fields(row: Any) -> dict[str, Any]:
         "position": row.position,
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
+        "due_date": _iso(row.due_date),
+        "due_at": _iso(row.due_at),
+        "recurrence": row.recurrence,
+        "repeat_from": row.repeat_from,
     }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    # A moment keeps the offset PostgreSQL gave it (UTC): the reader's zone is theirs.
+    return None if value is None else value.isoformat()
 
 
 @dataclass
@@ -128,7 +143,8 @@ class Export:
         yield b"\n]}\n"
 
     async def csv_chunks(self) -> AsyncIterator[bytes]:
-        """A header row of FIELDS, then one row per task (an empty cell for no description)."""
+        """A header row of FIELDS, then one row per task (an empty cell for no description,
+        due or repeat)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(FIELDS)

@@ -1,15 +1,15 @@
-"""Reading an uploaded file: which format it is, and the tasks it holds, every one validated.
+"""The task every import format ends as, its checks, and this app's own export read back.
 
-Every format ends as the same list of `ImportedTask`, checked by the rules a task typed
-into the app obeys (webapp/schemas/task.py), so what an import writes is what the app
-could have made itself. A file with one bad task is refused whole, naming that task's
-index and field: nothing of it is written (see import_service).
+Every format (this app's export here, import_todoist, import_vikunja) ends as the same
+list of `ImportedTask`, checked by the rules a task typed into the app obeys
+(webapp/schemas/task.py), so what an import writes is what the app could have made
+itself. A file with one bad task is refused whole, naming that task's place (index or
+line) and field: nothing of it is written (see import_service). import_formats picks the
+parser for an upload.
 
-`parse_file` reads the bytes, `detect_format` picks the parser, and the parser
-(`parse_export` for this app's own export, task_export's format) turns the document into
-tasks. Another app's format (a Todoist CSV, a Vikunja JSON) is a new parser added to
-`detect_format`, giving each task a uid derived from the other app's id (uuid5), so that
-importing its file twice adds nothing the second time either.
+Another app's tasks get a uid derived from the file (uuid5 of the source and the task's
+id or place, `derived_uid`), so that importing its file twice adds nothing the second
+time either.
 
 Whatever the file holds (not JSON, invalid UTF-8, lone surrogates, NaN, nesting 200 deep,
 megabyte strings), the answer is ImportRefused with a sentence for the person, never an
@@ -17,9 +17,10 @@ exception that escapes as a 500.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import (
     AfterValidator,
@@ -31,13 +32,20 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import ErrorDetails, from_json
 
 from webapp.models.task import Priority
 from webapp.schemas.project import ProjectName
-from webapp.schemas.task import Description, Labels, Title
+from webapp.schemas.task import Description, Labels, Recurrence, RepeatFrom, Title
 from webapp.services.task_export import FORMAT, VERSION
+
+# The versions of task_export's format read back: 1 had no due fields (none are set).
+READ_VERSIONS = (1, 2)
+# Fixed for good: changing it would give every derived uid a new value, and a file
+# imported before would be imported again.
+UID_NAMESPACE = UUID("6f0b7c1e-3d5a-4e8b-9a41-52c7d0e1f9a3")
 
 # The upload limit (20 MB) keeps a file to about this many tasks anyway; past it, the
 # validated list would cost far more memory than an account needs to be moved.
@@ -82,6 +90,17 @@ class ImportedTask(BaseModel):
     # Left out: the moment of the import.
     created_at: Moment | None = None
     updated_at: Moment | None = None
+    # As a new task's (task_repeat.starting_due gives a repeat without a due its first day).
+    due_date: date | None = None
+    due_at: Moment | None = None
+    recurrence: Recurrence = None
+    repeat_from: RepeatFrom | None = None
+
+    @model_validator(mode="after")
+    def _one_due(self) -> "ImportedTask":
+        if self.due_date is not None and self.due_at is not None:
+            raise ValueError("give due_date or due_at, not both")
+        return self
 
     @field_validator("title", "description")
     @classmethod
@@ -97,21 +116,24 @@ class ImportedTask(BaseModel):
 
 
 _TASKS = TypeAdapter(list[ImportedTask])
-Parser = Callable[[Any], list[ImportedTask]]
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What a parser read: the tasks, and what the preview should say besides their count
+    (`notes`: what was skipped or could not be kept; `project`: the one project a
+    Todoist CSV goes into)."""
+
+    format: str
+    tasks: list[ImportedTask]
+    notes: tuple[str, ...] = ()
+    project: str | None = None
 
 
 def tasks_json(tasks: list[ImportedTask]) -> str:
     """The tasks as one JSON array, written by pydantic's core in one pass (no dict per
     task on the way): what a pending import keeps."""
     return _TASKS.dump_json(tasks).decode()
-
-
-def parse_file(data: bytes) -> list[ImportedTask]:
-    """The tasks of an uploaded file in any format we read; ImportRefused otherwise."""
-    if not data.strip():
-        raise ImportRefused("This file is empty: choose a file made by Settings → Export.")
-    document = read_json(data)
-    return detect_format(document)(document)
 
 
 def read_json(data: bytes) -> Any:
@@ -123,41 +145,53 @@ def read_json(data: bytes) -> Any:
         raise ImportRefused(f"This file is not valid JSON ({exc}).") from None
 
 
-def detect_format(document: Any) -> Parser:
-    """The parser for this document; ImportRefused when it is no format we know."""
-    if isinstance(document, dict) and document.get("format") == FORMAT:
-        return parse_export
-    raise ImportRefused(
-        "This file is not a task export from this app: its JSON must have "
-        f'"format": "{FORMAT}" (Settings → Export makes one).'
-    )
+def derived_uid(*parts: object) -> UUID:
+    """The uid of a task from another app: the same parts (the source, the task's id or
+    place in the file) give the same uid on every import."""
+    return uuid5(UID_NAMESPACE, "\x1f".join(str(part) for part in parts))
+
+
+def is_export(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("format") == FORMAT
 
 
 def parse_export(document: Any) -> list[ImportedTask]:
-    """The tasks of this app's export (task_export's format, version 1)."""
+    """The tasks of this app's export (task_export's format, any of READ_VERSIONS)."""
     version = document.get("version")
+    readable = f"versions {READ_VERSIONS[0]} to {VERSION}"
     if type(version) is not int:  # noqa: E721 (True is an int to isinstance)
-        raise ImportRefused('This export has no "version" number; this server reads version 1.')
-    if version != VERSION:
-        raise ImportRefused(
-            f"This export is version {version}; this server reads version {VERSION} only."
-        )
+        raise ImportRefused(f'This export has no "version" number; this server reads {readable}.')
+    if version not in READ_VERSIONS:
+        raise ImportRefused(f"This export is version {version}; this server reads {readable}.")
     tasks = document.get("tasks")
     if not isinstance(tasks, list):
         raise ImportRefused('This export has no "tasks" list.')
     if not tasks:
         raise ImportRefused("This export holds no tasks: there is nothing to import.")
-    if len(tasks) > MAX_TASKS:
-        raise ImportRefused(
-            f"This export holds {len(tasks):,} tasks; at most {MAX_TASKS:,} can be imported "
-            "at once."
-        )
-    try:
-        parsed = _TASKS.validate_python(tasks)
-    except ValidationError as exc:
-        raise ImportRefused(_first_problem(exc)) from None
+    refuse_too_many(len(tasks))
+    parsed = validate_tasks(tasks)
     _refuse_repeated_uids(parsed)
     return parsed
+
+
+def refuse_too_many(count: int) -> None:
+    if count > MAX_TASKS:
+        raise ImportRefused(
+            f"This file holds {count:,} tasks; at most {MAX_TASKS:,} can be imported at once."
+        )
+
+
+def at_index(index: int) -> str:
+    return f"The task at index {index} (counting from 0)"
+
+
+def validate_tasks(tasks: list[Any], place: Callable[[int], str] = at_index) -> list[ImportedTask]:
+    """The tasks checked, all of them; ImportRefused naming the first bad one's place
+    ("The task at index 6 (counting from 0)", "The task on line 7") and field."""
+    try:
+        return _TASKS.validate_python(tasks)
+    except ValidationError as exc:
+        raise ImportRefused(_first_problem(exc, place)) from None
 
 
 def _refuse_repeated_uids(tasks: list[ImportedTask]) -> None:
@@ -171,20 +205,18 @@ def _refuse_repeated_uids(tasks: list[ImportedTask]) -> None:
             )
 
 
-def _first_problem(exc: ValidationError) -> str:
-    """ "The task at index 6 is not valid: title: Use at most 200 characters. ..." """
+def _first_problem(exc: ValidationError, place: Callable[[int], str]) -> str:
+    """ "The task at index 6 (counting from 0) is not valid: title: must be at most 200
+    characters. ..." """
     errors = exc.errors(include_url=False, include_input=False)
     error = errors[0]
-    index, *place = error["loc"]
-    where = f"{place[0]}: " if place else ""
+    index, *field = error["loc"]
+    where = f"{field[0]}: " if field else ""
     others = len({e["loc"][0] for e in errors}) - 1
     more = (
         f" {others} other task{'s have' if others != 1 else ' has'} problems too." if others else ""
     )
-    return (
-        f"The task at index {index} (counting from 0) is not valid: {where}{_describe(error)}"
-        f"{more} Nothing was imported."
-    )
+    return f"{place(index)} is not valid: {where}{_describe(error)}{more} Nothing was imported."
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -197,6 +229,7 @@ def _describe(error: ErrorDetails) -> str:
         "uuid_type": "must be a UUID written as text.",
         "uuid_parsing": "must be a UUID like 1b4e28ba-2fa1-11d2-883f-0016d3cca427.",
         "timezone_aware": "must be a date and time with its offset, like 2026-01-31T09:00:00Z.",
+        "literal_error": "must be one of due, completion.",
         "enum": f"must be one of {', '.join(p.value for p in Priority)}.",
         "string_pattern_mismatch": "must not hold the NUL character.",
     }
@@ -206,8 +239,10 @@ def _describe(error: ErrorDetails) -> str:
         return "must not be empty."
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters."
+    if kind.startswith("date_"):
+        return "must be a date like 2026-01-31."
     if kind.startswith("datetime"):
         return "must be a date and time like 2026-01-31T09:00:00Z."
     if kind == "value_error" and ctx.get("error"):
-        return f"{ctx['error']}."
+        return f"{str(ctx['error']).rstrip('.')}."
     return f"{error['msg']}."

@@ -1,4 +1,5 @@
-"""Settings → Your data: export every task (JSON or CSV, streamed), import an export.
+"""Settings → Your data: export every task (JSON or CSV, streamed), import an export
+(this app's, a Todoist CSV or a Vikunja export; services/import_formats reads them).
 
 An import is two steps, both plain forms: the upload answers with a preview (how many
 tasks are new, how many are already there) and writes nothing of the user's; only
@@ -15,12 +16,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from webapp.db import SessionDep
+from webapp.models.base import utcnow
+from webapp.services.due_dates import Clock
+from webapp.services.import_formats import FORMATS, NAMES, ImportOptions, parse_file
 from webapp.services.import_service import ImportService, Preview
 from webapp.services.task_export import start_export
-from webapp.services.task_import import ImportRefused, parse_file
+from webapp.services.task_import import ImportRefused, ParsedFile
 from webapp.web.deps import CsrfProtected, CurrentUser
 from webapp.web.flash import Notice
 from webapp.web.forms import read_form
@@ -31,7 +36,8 @@ router = APIRouter(include_in_schema=False)
 
 IMPORT_PATH = "/settings/import"
 IMPORT_MAX_BODY = 20 * 1024 * 1024
-NO_FILE = "Choose a file to import: a JSON file made by Settings → Export."
+NO_FILE = "Choose a file to import: an export of this app, of Todoist (CSV) or of Vikunja."
+BAD_FORMAT = "Choose the file's format from the list, or “Find out from the file”."
 PENDING_GONE = (
     "This import is no longer waiting: it was done already, or it expired after an hour. "
     "Choose the file again to see a new preview."
@@ -71,11 +77,18 @@ def _import_page(
     *,
     error: str | None = None,
     preview: Preview | None = None,
+    parsed: ParsedFile | None = None,
+    sent: FormData | None = None,
     status_code: int = 200,
 ) -> Response:
     context = {
         "error": error,
         "preview": preview,
+        "parsed": parsed,
+        "formats": FORMATS,
+        "format_names": NAMES,
+        "chosen": _text(sent, "format"),
+        "project": _text(sent, "project"),
         "max_size": describe(IMPORT_MAX_BODY),
         "plural": _plural,
     }
@@ -102,14 +115,31 @@ async def upload(
 ) -> Response:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        return _import_page(request, error=NO_FILE, status_code=400)
+        return _import_page(request, error=NO_FILE, sent=form, status_code=400)
+    chosen = _text(form, "format")
+    if chosen not in ("", *FORMATS):
+        return _import_page(request, error=BAD_FORMAT, sent=form, status_code=400)
+    options = ImportOptions(
+        clock=Clock(user.timezone, user.date_order),
+        now=utcnow(),
+        format=chosen or None,
+        filename=upload.filename,
+        project=_text(form, "project") or None,
+    )
     data = await upload.read()
     try:
-        tasks = parse_file(data)
+        # In a thread: 20 MB of JSON, or a CSV of many dates, is seconds of work, and the
+        # other requests of this process go on meanwhile.
+        parsed = await run_in_threadpool(parse_file, data, options)
     except ImportRefused as exc:
-        return _import_page(request, error=exc.message, status_code=422)
-    preview = await ImportService(session).preview(user.id, tasks)
-    return _import_page(request, preview=preview)
+        return _import_page(request, error=exc.message, sent=form, status_code=422)
+    preview = await ImportService(session).preview(user.id, parsed.tasks)
+    return _import_page(request, preview=preview, parsed=parsed, sent=form)
+
+
+def _text(form: FormData | None, name: str) -> str:
+    value = form.get(name) if form is not None else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 @router.post(IMPORT_PATH + "/confirm", dependencies=[CsrfProtected])
