@@ -4,6 +4,7 @@ from webapp.models.auth import ApiToken, LoginAttempt, UserSession
 from webapp.models.pending_import import PendingImport
 from webapp.models.project import Label, Project
 from webapp.models.task import Priority, Task
+from webapp.models.tombstone import TaskTombstone
 from webapp.models.undo import UndoEntry
 from webapp.models.user import User
 
@@ -27,6 +28,7 @@ __all__ = [
     "Priority",
     "Project",
     "Task",
+    "TaskTombstone",
     "UndoEntry",
     "User",
     "UserSession",

@@ -52,6 +52,15 @@ class Task(SQLModel, table=True):
         sa.Index(
             "ix_tasks_user_created", "user_id", sa.text("created_at DESC"), sa.text("id DESC")
         ),
+        # What changed since a sync script last looked, in that order (`sort=updated`);
+        # the version lets the list's ETag come from this index alone.
+        sa.Index(
+            "ix_tasks_user_updated",
+            "user_id",
+            "updated_at",
+            "id",
+            postgresql_include=["version"],
+        ),
         # A label's tasks.
         sa.Index("ix_tasks_labels", "labels", postgresql_using="gin"),
         # One uid per task of a user: what an import matches on, so importing twice adds nothing.
