@@ -11,10 +11,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, case, func, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, String, bindparam, case, func, select, tuple_
 from sqlalchemy.dialects.postgresql import array
 
-from webapp.models.base import MAX_ID
 from webapp.models.project import Label
 from webapp.models.task import Priority, Task
 
@@ -28,6 +27,7 @@ class Sort(StrEnum):
     manual = "manual"  # the user's own order (new tasks on top)
     priority = "priority"  # high first, then the manual order
     created = "created"  # newest first
+    updated = "updated"  # least recently changed first: what a sync script pages through
 
 
 # High first; the manual order decides within a priority.
@@ -41,6 +41,8 @@ PRIORITY_RANK = case(
 def order_by(sort: Sort) -> list[Any]:
     if sort is Sort.created:
         return [TASKS.c.created_at.desc(), TASKS.c.id.desc()]
+    if sort is Sort.updated:
+        return [TASKS.c.updated_at, TASKS.c.id]
     if sort is Sort.priority:
         return [PRIORITY_RANK, TASKS.c.position, TASKS.c.id]
     return [TASKS.c.position, TASKS.c.id]
@@ -48,17 +50,21 @@ def order_by(sort: Sort) -> list[Any]:
 
 def after_condition(sort: Sort) -> ColumnElement[bool]:
     """Rows past the cursor's (named parameters after_0, after_1, ...) in `sort` order."""
-    if sort is Sort.created:
+    if sort in (Sort.created, Sort.updated):
+        stamp = TASKS.c.created_at if sort is Sort.created else TASKS.c.updated_at
         after = tuple_(
-            bindparam("after_0", type_=TASKS.c.created_at.type),
-            bindparam("after_1", type_=TASKS.c.id.type),
+            bindparam("after_0", type_=stamp.type),
+            bindparam("after_1", type_=BigInteger()),  # any 10 digits: see decode_cursor
         )
-        return tuple_(TASKS.c.created_at, TASKS.c.id) < after
+        if sort is Sort.updated:
+            return tuple_(stamp, TASKS.c.id) > after
+        return tuple_(stamp, TASKS.c.id) < after
     if sort is Sort.priority:
         keys = (PRIORITY_RANK, TASKS.c.position, TASKS.c.id)
     else:
         keys = (TASKS.c.position, TASKS.c.id)
-    after = tuple_(*(bindparam(f"after_{i}", type_=k.type) for i, k in enumerate(keys)))
+    types = [k.type for k in keys[:-1]] + [BigInteger()]
+    after = tuple_(*(bindparam(f"after_{i}", type_=t) for i, t in enumerate(types)))
     return tuple_(*keys) > after
 
 
@@ -70,6 +76,8 @@ def encode_cursor(task: Any, sort: Sort = Sort.created) -> str:
     """The keyset position just past `task` in `sort` order, as text for a URL."""
     if sort is Sort.created:
         return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
+    if sort is Sort.updated:
+        return f"u{(task.updated_at - _EPOCH) // _MICROSECOND}-{task.id}"
     if sort is Sort.priority:
         return f"p{_rank(task.priority)}.{task.position}_{task.id}"
     return f"m{task.position}_{task.id}"
@@ -84,11 +92,13 @@ def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
     """The keyset values an `encode_cursor(…, sort)` string names; None for anything else."""
     if not value:
         return None
+    if sort is Sort.updated:
+        if not value.startswith("u"):
+            return None
+        return decode_cursor(value[1:], Sort.created)
     if sort is Sort.created:
         micros, _, task_id = value.partition("-")
         if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 17 or len(task_id) > 10:
-            return None
-        if not 1 <= int(task_id) <= MAX_ID:
             return None
         return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
     prefix = "p" if sort is Sort.priority else "m"
@@ -101,15 +111,15 @@ def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
         rank = _int(rank_text, 1)
         if rank is None or not 0 <= rank <= 2:
             return None
-    position, number = _int(head), _int(task_id, 10)
-    if position is None or number is None or not -(2**63) <= position < 2**63:
+    position, number = _int(head, 19), _int(task_id, 10)
+    if position is None or number is None or number < 0:
         return None
-    if not 1 <= number <= MAX_ID:
-        return None
+    # Past every rank a task can have: the same page as from the last one there is.
+    position = min(max(position, -(2**63)), 2**63 - 1)
     return (position, number) if rank is None else (rank, position, number)
 
 
-Shape = tuple[bool, bool, bool, bool, bool]
+Shape = tuple[bool, bool, bool, bool, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class TaskFilter:
     search: str | None = None
     project_id: int | None = None
     label: str | None = None  # a label's name, whatever its case
+    updated_since: datetime | None = None  # changed at or after (inclusive: see the API)
 
     def scope(self) -> "TaskFilter":
         """The same tasks whatever their status: what a view's counts are counted over."""
@@ -135,6 +146,7 @@ class TaskFilter:
             bool(self.search),
             self.project_id is not None,
             bool(self.label),
+            self.updated_since is not None,
         )
 
     def values(self) -> dict[str, object]:
@@ -145,6 +157,7 @@ class TaskFilter:
             "pattern": f"%{_escape_like(self.search)}%" if self.search else None,
             "project_id": self.project_id,
             "label": self.label or None,
+            "updated_since": self.updated_since,
         }
 
     @staticmethod
@@ -158,7 +171,7 @@ class TaskFilter:
         def param(name: str, **kw: Any) -> Any:
             return bindparam(name, **kw) if values is None else bindparam(name, values[name], **kw)
 
-        has_status, has_priority, has_search, has_project, has_label = shape
+        has_status, has_priority, has_search, has_project, has_label, has_since = shape
         found: list[ColumnElement[bool]] = []
         if has_status:
             found.append(TASKS.c.completed == param("completed"))
@@ -179,6 +192,9 @@ class TaskFilter:
                 .scalar_subquery()
             )
             found.append(TASKS.c.labels.contains(array([spelled])))
+        if has_since:
+            since = param("updated_since", type_=TASKS.c.updated_at.type)
+            found.append(TASKS.c.updated_at >= since)
         return found
 
     def conditions(self, user_id: int) -> list[ColumnElement[bool]]:
@@ -194,6 +210,8 @@ class TaskFilter:
         if self.project_id is not None and task.project_id != self.project_id:
             return False
         if self.label and self.label.casefold() not in {n.casefold() for n in task.labels}:
+            return False
+        if self.updated_since is not None and task.updated_at < self.updated_since:
             return False
         if self.search:
             haystack = f"{task.title}\n{task.description or ''}".casefold()

@@ -23,7 +23,8 @@ MAX_LABEL_LENGTH = 60
 STATUS_WORDS = {"all": "", "active": "active", "completed": "completed"}
 STATUS_TITLES = {"all": "Tasks", "active": "Active tasks", "completed": "Completed tasks"}
 ALL_TASKS = "All tasks"
-SORTS = {s.value: s for s in Sort}
+# `updated` is the API's order for sync scripts, not one a person picks.
+SORTS = {s.value: s for s in Sort if s is not Sort.updated}
 
 
 @dataclass(frozen=True)
