@@ -1,0 +1,71 @@
+"""The JSON API's request bodies: the forms' rules, with JSON's own types.
+
+A form sends only text, so its schemas (TaskCreate, ProjectUpdate, ...) read "5" as 5
+and "on" as true. JSON has types: here `true` is no project id, "1" no boolean and
+1.0 no id, as /openapi.json says (strict mode; enums and literals still take their
+values as text). A field that may be left out but not sent as null is documented
+without null, and `move` needs exactly one of after and before, which its schema says.
+"""
+
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, StrictBool
+
+from webapp.models.base import MAX_ID
+from webapp.models.task import Priority
+from webapp.schemas import project, task
+from webapp.schemas.task import Labels, Title
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+LaxPriority = Annotated[Priority, Field(strict=False)]
+
+
+def _omittable(schema: dict[str, Any]) -> None:
+    # Left out, the field keeps its value; its default (None) is no value one may send.
+    schema.pop("default", None)
+
+
+def omittable() -> Any:
+    return Field(default=None, json_schema_extra=_omittable)
+
+
+# Named as the forms' schemas: /openapi.json shows these only.
+class TaskCreate(task.TaskCreate):
+    model_config = ConfigDict(strict=True)
+
+    priority: LaxPriority = Priority.medium
+    project_id: Id | None = None
+
+
+class TaskUpdate(task.TaskUpdate):
+    model_config = ConfigDict(strict=True)
+
+    title: Title = omittable()
+    priority: LaxPriority = omittable()
+    completed: StrictBool = omittable()
+    project_id: Id = omittable()
+    labels: Labels = omittable()
+
+
+def _one_anchor(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [{"required": ["after"]}, {"required": ["before"]}]
+    schema["examples"] = [{"after": 12}]
+
+
+class TaskMove(project.TaskMove):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra=_one_anchor)
+
+    after: Id = omittable()
+    before: Id = omittable()
+
+
+class ProjectCreate(project.ProjectCreate):
+    model_config = ConfigDict(strict=True)
+
+
+class ProjectUpdate(project.ProjectUpdate):
+    model_config = ConfigDict(strict=True)
+
+
+class LabelUpdate(project.LabelUpdate):
+    model_config = ConfigDict(strict=True)
