@@ -360,12 +360,9 @@ async def test_if_match_guards_put(api: Api) -> None:
     assert stale.headers["ETag"] == second_etag
     assert (await api.request("GET", url)).json()["title"] == "Mine"
 
-    for header in (f"W/{second_etag}", '"garbage"'):
+    for header in (f"W/{second_etag}", '"garbage"', "*nope"):
         response = await api.request("PUT", url, json={"title": "x"}, headers={"If-Match": header})
         assert response.status_code == 412, header
-    # Not an entity tag at all: the header breaks its documented pattern.
-    response = await api.request("PUT", url, json={"title": "x"}, headers={"If-Match": "*nope"})
-    assert response.status_code == 422
     current = second_etag
     for template in ("{}", '"other", {}'):
         response = await api.request(

@@ -9,14 +9,24 @@ without null, and `move` needs exactly one of after and before, which its schema
 
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
 from webapp.schemas import project, task
-from webapp.schemas.task import Labels, Title
+from webapp.schemas.task import MAX_LABELS, SentLabel, Title, label_names
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+def _json_integer(value: object) -> object:
+    # JSON Schema's integer is any number without a fraction (5.0 too), never a boolean.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=MAX_ID, strict=True)]
+# A list of names, never the forms' comma-separated text.
+Labels = Annotated[list[SentLabel], Field(max_length=MAX_LABELS), AfterValidator(label_names)]
 LaxPriority = Annotated[Priority, Field(strict=False)]
 
 
@@ -35,6 +45,7 @@ class TaskCreate(task.TaskCreate):
 
     priority: LaxPriority = Priority.medium
     project_id: Id | None = None
+    labels: Labels = []
 
 
 class TaskUpdate(task.TaskUpdate):

@@ -70,7 +70,7 @@ def _split(value: object) -> object:
     return value.split(",") if isinstance(value, str) else value
 
 
-def _label_names(names: list[str]) -> list[str]:
+def label_names(names: list[str]) -> list[str]:
     """Each name trimmed, a leading @ dropped (how quick add writes them), blanks dropped,
     and a name repeated in another case counted once. Only ever shorter than what was
     sent, so the limits are checked on that, as the schema says."""
@@ -86,12 +86,12 @@ LabelName = Annotated[
     str, StringConstraints(min_length=1, max_length=LABEL_LENGTH, pattern=r"^[^\x00,]*$")
 ]
 # As sent: at most MAX_LABELS names of at most LABEL_LENGTH characters, before _label_names.
-_SentLabel = Annotated[str, StringConstraints(max_length=LABEL_LENGTH, pattern=r"^[^\x00,]*$")]
+SentLabel = Annotated[str, StringConstraints(max_length=LABEL_LENGTH, pattern=r"^[^\x00,]*$")]
 Labels = Annotated[
-    list[_SentLabel],
+    list[SentLabel],
     Field(max_length=MAX_LABELS),
     BeforeValidator(_split),
-    AfterValidator(_label_names),
+    AfterValidator(label_names),
 ]
 # A project given by id; a form's empty choice means "not chosen" (the Inbox, for a new task).
 ProjectId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_blank_to_none)]
