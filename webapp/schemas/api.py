@@ -9,12 +9,19 @@ without null, and `move` needs exactly one of after and before, which its schema
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
 from webapp.schemas import project, task
-from webapp.schemas.task import MAX_LABELS, SentLabel, Title, label_names
+from webapp.schemas.task import (
+    LABEL_LENGTH,
+    MAX_LABELS,
+    SentLabel,
+    Title,
+    label_names,
+    split_labels,
+)
 
 
 def _json_integer(value: object) -> object:
@@ -25,8 +32,31 @@ def _json_integer(value: object) -> object:
 
 
 Id = Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=MAX_ID, strict=True)]
-# A list of names, never the forms' comma-separated text.
-Labels = Annotated[list[SentLabel], Field(max_length=MAX_LABELS), AfterValidator(label_names)]
+# A list of names, or the forms' comma-separated text: either way at most MAX_LABELS
+# names of at most LABEL_LENGTH characters, as sent, which both schemas say.
+_NAME = f"[^\\x00,]{{0,{LABEL_LENGTH}}}"
+Labels = Annotated[
+    list[SentLabel],
+    Field(max_length=MAX_LABELS),
+    BeforeValidator(split_labels),
+    AfterValidator(label_names),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "maxItems": MAX_LABELS,
+                    "items": {
+                        "type": "string",
+                        "maxLength": LABEL_LENGTH,
+                        "pattern": "^[^\\x00,]*$",
+                    },
+                },
+                {"type": "string", "pattern": f"^{_NAME}(,{_NAME}){{0,{MAX_LABELS - 1}}}$"},
+            ]
+        }
+    ),
+]
 LaxPriority = Annotated[Priority, Field(strict=False)]
 
 

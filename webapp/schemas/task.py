@@ -65,7 +65,7 @@ MAX_LABELS = 20
 LABEL_LENGTH = 60
 
 
-def _split(value: object) -> object:
+def split_labels(value: object) -> object:
     """A form sends labels comma-separated ("home, @errands"), JSON as a list."""
     return value.split(",") if isinstance(value, str) else value
 
@@ -90,7 +90,7 @@ SentLabel = Annotated[str, StringConstraints(max_length=LABEL_LENGTH, pattern=r"
 Labels = Annotated[
     list[SentLabel],
     Field(max_length=MAX_LABELS),
-    BeforeValidator(_split),
+    BeforeValidator(split_labels),
     AfterValidator(label_names),
 ]
 # A project given by id; a form's empty choice means "not chosen" (the Inbox, for a new task).
