@@ -2,8 +2,8 @@
 
 The app runs in its own uvicorn process (`live_server`, shared with the browser tests) on
 real PostgreSQL, and schemathesis's own command line runs against it as a script author
-would run it (`schemathesis run … -c all`), every phase: examples, coverage (each
-parameter's edges, undocumented methods), fuzzing and stateful links. It authenticates
+would run it (`schemathesis run … -c all`): examples, fuzzing and stateful links (not
+yet the coverage phase: see the command below). It authenticates
 with a real token from POST /api/auth/token and aims its calls at its own user_id (other
 ids are only ever 403, which the isolation tests cover); tests/schemathesis.toml holds
 the one setting beyond the defaults: a schema-valid request may still meet a stale
@@ -50,6 +50,10 @@ def test_api_matches_its_openapi_schema_under_every_check(
         *("--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--seed", "1"),
         *("--header", f"Authorization: Bearer {token}", "--workers", "1"),
         *("--suppress-health-check", "all", "--no-color", "--request-timeout", "30"),
+        # Not the coverage phase yet: it mutates user_id in its negative cases while the
+        # config pins it, so it reports the pinned (valid) request as "schema-violating
+        # request accepted". Every other phase runs with every check.
+        *("--phases", "examples,fuzzing,stateful"),
     ]
     result = subprocess.run(
         command,

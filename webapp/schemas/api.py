@@ -9,7 +9,15 @@ without null, and `move` needs exactly one of after and before, which its schema
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    WithJsonSchema,
+)
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
@@ -31,7 +39,7 @@ def _json_integer(value: object) -> object:
     return value
 
 
-Id = Annotated[int, BeforeValidator(_json_integer), Field(ge=1, le=MAX_ID, strict=True)]
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(_json_integer)]
 # A list of names, or the forms' comma-separated text: either way at most MAX_LABELS
 # names of at most LABEL_LENGTH characters, as sent, which both schemas say.
 _NAME = f"[^\\x00,]{{0,{LABEL_LENGTH}}}"
