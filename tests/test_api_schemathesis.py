@@ -57,6 +57,7 @@ def test_api_matches_its_openapi_schema_under_every_check(
     ]
     result = subprocess.run(
         command,
+        cwd=tmp_path,  # its cache (.schemathesis/) stays out of the checkout
         capture_output=True,
         text=True,
         timeout=900,
