@@ -180,8 +180,8 @@ async def test_a_projects_list_of_another_user_id_is_403_and_without_token_401(
 
 async def test_405s_name_every_method_of_the_path(api: Organiser) -> None:
     response = await api.request("PATCH", api.projects)
-    assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD, POST"
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
     response = await api.request("POST", f"{api.labels}1")
-    assert response.headers["Allow"] == "GET, HEAD, PUT, DELETE"
+    assert response.headers["Allow"] == "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
     response = await api.request("GET", f"{api.tasks}1/move")
-    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert response.status_code == 405 and response.headers["Allow"] == "POST, OPTIONS"

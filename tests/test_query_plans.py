@@ -37,6 +37,7 @@ FILTERS += [
 ]
 KEYSETS = {
     Sort.created: (datetime(2100, 1, 1, tzinfo=UTC), 2**31 - 1),
+    Sort.updated: (datetime(1970, 1, 1, tzinfo=UTC), 0),
     Sort.manual: (0, 2**31 - 1),
     Sort.priority: (1, 0, 2**31 - 1),
     Sort.due: (datetime(2100, 1, 1, tzinfo=UTC), 2**31 - 1),

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from webapp.api import errors as api_errors
 from webapp.api import quick as api_quick
 from webapp.api.routes import auth as api_auth
+from webapp.api.routes import deletions as api_deletions
 from webapp.api.routes import labels as api_labels
 from webapp.api.routes import me as api_me
 from webapp.api.routes import projects as api_projects
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers += (data, docs, calendar, events)
     for router in routers:
         app.include_router(router.router)
-    for router in (api_auth, api_me, api_projects, api_labels, api_quick):
+    for router in (api_auth, api_me, api_deletions, api_projects, api_labels, api_quick):
         app.include_router(router.router)
     _install_error_handlers(app)
     app.add_middleware(RequestSessions)

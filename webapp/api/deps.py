@@ -6,7 +6,7 @@ so a page on another site cannot make a logged-in browser call the API (the
 API has no CSRF tokens and needs none).
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,6 +37,21 @@ class ErrorResponse(BaseModel):
     code: str
 
 
+class Problem(BaseModel):
+    """One thing wrong with a request: where (`loc`), what (`msg`) and its kind (`type`)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorResponse(BaseModel):
+    """A 422: each problem of the request, never its input."""
+
+    detail: list[Problem]
+    code: Literal["validation_failed"]
+
+
 def error_doc(description: str, example: str, code: str) -> dict:
     """An error answer as OpenAPI documents it (`responses={status: error_doc(...)}`)."""
     return {
@@ -59,6 +74,24 @@ PRECONDITION_FAILED = error_doc(
     "If-Match does not match the task's current ETag", "Task changed", "precondition_failed"
 )
 TOO_LARGE = error_doc("Request body over 64 KiB", "Request body too large", "body_too_large")
+INVALID = {
+    "model": ValidationErrorResponse,
+    "description": "The path, query, headers or body break the rules this document gives",
+    "content": {
+        "application/json": {
+            "example": {
+                "detail": [{"loc": ["body", "title"], "msg": "Field required", "type": "missing"}],
+                "code": "validation_failed",
+            }
+        }
+    },
+}
+NOT_MODIFIED = {
+    "description": "If-None-Match names the current ETag: nothing changed, no body",
+    "headers": {"ETag": {"description": "The current ETag", "schema": {"type": "string"}}},
+}
+# Every answer an operation on the caller's own data may give whatever else it does.
+COMMON = {401: UNAUTHORIZED, 403: FORBIDDEN, 422: INVALID}
 
 
 def project_not_found() -> HTTPException:

@@ -23,6 +23,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     412: "precondition_failed",
     413: "body_too_large",
     415: "unsupported_media_type",
@@ -65,7 +66,7 @@ def _loc_part(part: object) -> str | int:
 
 def _loc(loc: tuple | list) -> list[str | int]:
     """The place of an error as the client wrote it: a body that is one of two shapes
-    (schemas.task.TaskCreateBody) has its shape's tag left out of the path."""
+    (schemas.api.TaskCreateBody) has its shape's tag left out of the path."""
     parts = list(loc)
     if len(parts) > 1 and parts[0] == "body" and parts[1] in BODY_SHAPE_TAGS:
         del parts[1]

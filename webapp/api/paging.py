@@ -1,11 +1,12 @@
 """Keyset paging for API lists: where a page starts, and the Link to the next one.
 
-A cursor names the last task of the previous page in the list's own order, so it is
-only good with the `sort` it was made for: any other string is a 422, never a page
-that starts somewhere else.
+A cursor names the last task of the previous page in the list's own order and says
+which order that is, so it wins over `sort`. Its pattern in the schema is exactly what
+decode_cursor reads: any other string is a 422, never a page that starts somewhere else.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -13,6 +14,12 @@ from fastapi.exceptions import RequestValidationError
 
 from webapp.services.task_service import Sort
 from webapp.services.task_service import decode_cursor as decode_keyset
+
+# decode_cursor's forms: created, updated ("u"), manual ("m"), priority ("p" and a rank).
+_STAMP_ID = r"[0-9]{1,17}-[0-9]{1,10}"
+_RANK_ID = r"-?[0-9]{1,19}_[0-9]{1,10}"
+CURSOR_PATTERN = f"^({_STAMP_ID}|u{_STAMP_ID}|m{_RANK_ID}|p[0-2]\\.{_RANK_ID})$"
+_PREFIXES = {"u": Sort.updated, "m": Sort.manual, "p": Sort.priority}
 
 LINK_HEADER = {
     "Link": {
@@ -35,6 +42,36 @@ def _bad_cursor(cursor: str) -> RequestValidationError:
     )
 
 
+# RFC 3339 as the schema's date-time format has it, narrowed to what Python and PostgreSQL
+# both read: years 1970-2999, no leap second, at most microseconds, an offset required.
+SINCE_PATTERN = (
+    r"^(19[7-9][0-9]|2[0-9]{3})-[0-9]{2}-[0-9]{2}[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+Since = Annotated[
+    str | None,
+    Query(
+        pattern=SINCE_PATTERN,
+        json_schema_extra={"format": "date-time"},
+        description="Changed at or after this time, inclusive: a change stamped with the very "
+        "time given is listed again, never missed. RFC 3339 with an offset: pass the newest "
+        "timestamp you stored",
+    ),
+]
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """A `Since` value as a datetime; its pattern and format already ruled out the rest."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:  # a day the month has not (30 February)
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "since"), "msg": "Not a date-time"}]
+        ) from None
+
+
 @dataclass(frozen=True)
 class PageStart:
     sort: Sort
@@ -51,13 +88,17 @@ async def page_start(
     ] = Sort.created,
     cursor: Annotated[
         str | None,
-        Query(max_length=200, description="From the previous page's Link header; opaque"),
+        Query(
+            pattern=CURSOR_PATTERN,
+            description="From the previous page's Link header: it names its own order, "
+            "which wins over `sort`",
+        ),
     ] = None,
 ) -> PageStart:
-    """Where the page starts in its order; a cursor of another order, or none of ours, is
-    a 422."""
+    """Where the page starts, in the cursor's order; a string that is none of ours is a 422."""
     if cursor is None:
         return PageStart(sort, None)
+    sort = _PREFIXES.get(cursor[:1], Sort.created)
     key = decode_keyset(cursor, sort)
     if key is None:
         raise _bad_cursor(cursor)

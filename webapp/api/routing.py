@@ -1,4 +1,4 @@
-"""The route class of every JSON API router, and the 405s of its paths."""
+"""The route class of every JSON API router, and the 405s and OPTIONS of its paths."""
 
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -40,12 +40,19 @@ class ApiRoute(APIRoute):
 
 
 def answer_405(router: APIRouter, path: str, allowed: tuple[str, ...]) -> None:
-    """Hidden routes answering every other method on `path` with a 405 naming all of
-    `allowed`: Starlette answers 405 from the first route whose path matches, so its
-    Allow header would name only that route's methods."""
+    """Hidden routes answering OPTIONS with a 204 and every other method on `path` with a
+    405, both naming all of `allowed` (and OPTIONS) in Allow: Starlette answers 405 from
+    the first route whose path matches, so its Allow header would name only that route's
+    methods. OPTIONS needs no token: which methods a path has is no secret."""
+    allow = {"Allow": ", ".join((*allowed, "OPTIONS"))}
 
-    async def endpoint() -> None:
-        raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
+    async def refuse() -> None:
+        raise HTTPException(status_code=405, headers=allow)
+
+    async def options() -> Response:
+        return Response(status_code=204, headers=allow)
 
     others = sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - set(allowed))
-    router.add_api_route(path, endpoint, methods=others, include_in_schema=False)
+    if others:
+        router.add_api_route(path, refuse, methods=others, include_in_schema=False)
+    router.add_api_route(path, options, methods=["OPTIONS"], include_in_schema=False)

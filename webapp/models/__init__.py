@@ -5,6 +5,7 @@ from webapp.models.completion import TaskCompletion
 from webapp.models.pending_import import PendingImport
 from webapp.models.project import Label, Project
 from webapp.models.task import Priority, Task
+from webapp.models.tombstone import TaskTombstone
 from webapp.models.undo import UndoEntry
 from webapp.models.user import User
 
@@ -29,6 +30,7 @@ __all__ = [
     "Project",
     "Task",
     "TaskCompletion",
+    "TaskTombstone",
     "UndoEntry",
     "User",
     "UserSession",

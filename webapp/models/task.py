@@ -72,6 +72,15 @@ class Task(SQLModel, table=True):
         # Today, Upcoming and sort=due: the user's tasks by when they are due, a date-only
         # task at the start of its day in UTC (DUE_KEY_SQL), undated ones last.
         sa.Index("ix_tasks_user_due", "user_id", sa.text(DUE_KEY_SQL), "id"),
+        # What changed since a sync script last looked, in that order (`sort=updated`);
+        # the version lets the list's ETag come from this index alone.
+        sa.Index(
+            "ix_tasks_user_updated",
+            "user_id",
+            "updated_at",
+            "id",
+            postgresql_include=["version"],
+        ),
         # A label's tasks.
         sa.Index("ix_tasks_labels", "labels", postgresql_using="gin"),
         # One uid per task of a user: what an import matches on, so importing twice adds nothing.

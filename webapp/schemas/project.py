@@ -1,16 +1,14 @@
 """Project and label input and output, shared by the JSON API and the HTML forms."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from webapp.models.base import MAX_ID
 from webapp.models.project import COLORS
-from webapp.schemas.task import NO_NUL, LabelName
+from webapp.schemas.task import LABEL_LENGTH, trimmed
 
-ProjectName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)
-]
+ProjectName = trimmed(1, 100)
 Color = Literal[COLORS]  # type: ignore[valid-type]
 
 
@@ -59,7 +57,7 @@ class ProjectResponse(BaseModel):
 class LabelUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{"color": "red"}]})
 
-    name: Annotated[LabelName, StringConstraints(strip_whitespace=True)] | None = None
+    name: trimmed(1, LABEL_LENGTH, r"\x00,") | None = None
     color: Color | None = None
 
 

@@ -1,7 +1,8 @@
 """Task input and output, shared by the JSON API and the HTML forms."""
 
+import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -9,10 +10,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    Discriminator,
     Field,
     StringConstraints,
-    Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -21,52 +21,81 @@ from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
 from webapp.recurrence import normalize_rrule
 
+# What strip_whitespace strips (pydantic's core: Unicode White_Space, which is not quite
+# Python's str.isspace), written out so a schema's pattern says exactly the same.
+SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_BLANK = re.compile(f"[{SPACE}]*")
+
 
 def _blank_to_none(value: object) -> object:
     # An empty description field in a form means "no description".
-    if isinstance(value, str) and not value.strip():
+    if isinstance(value, str) and _BLANK.fullmatch(value):
         return None
     return value
+
+
+def trimmed_pattern(shortest: int, longest: int, refused: str = r"\x00") -> str:
+    """The pattern of a string that, once trimmed, has `shortest`..`longest` characters
+    (shortest 0 or 1) and none of `refused`: the JSON schema of a StringConstraints with
+    strip_whitespace, whose own minLength and maxLength would count the spaces too."""
+    edge = f"[^{refused}{SPACE}]"
+    core = f"{edge}(?:[^{refused}]{{0,{longest - 2}}}{edge})?"
+    return f"^[{SPACE}]*{core if shortest else f'(?:{core})?'}[{SPACE}]*$"
+
+
+def trimmed(shortest: int, longest: int, refused: str = r"\x00") -> Any:
+    """A string trimmed, then `shortest`..`longest` characters long, with none of `refused`;
+    its JSON schema says the same with one pattern."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=shortest,
+            max_length=longest,
+            pattern=f"^[^{refused}]*$",
+        ),
+        WithJsonSchema({"type": "string", "pattern": trimmed_pattern(shortest, longest, refused)}),
+    ]
 
 
 # PostgreSQL text cannot hold NUL: refused as input (422) rather than failing the INSERT (500).
 NO_NUL = r"^[^\x00]*$"
 # Trimmed before the length check, so "   " is too short rather than a title.
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
-]
-Description = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=NO_NUL)]
-    | None,
-    BeforeValidator(_blank_to_none),
-]
+Title = trimmed(1, 200)
+Description = Annotated[trimmed(0, 1000) | None, BeforeValidator(_blank_to_none)]
 
 MAX_LABELS = 20
 LABEL_LENGTH = 60
 
 
-def _label_names(value: object) -> object:
-    """Labels as a list of names: a form sends them comma-separated ("home, @errands"),
-    JSON as a list. Each is trimmed, a leading @ dropped (how quick add writes them), and
-    a name repeated in another case counted once."""
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list):
-        return value
-    names: dict[str, str] = {}
-    for item in value:
-        if not isinstance(item, str):
-            return value  # the item's own type error is reported
+def split_labels(value: object) -> object:
+    """A form sends labels comma-separated ("home, @errands"), JSON as a list."""
+    return value.split(",") if isinstance(value, str) else value
+
+
+def label_names(names: list[str]) -> list[str]:
+    """Each name trimmed, a leading @ dropped (how quick add writes them), blanks dropped,
+    and a name repeated in another case counted once. Only ever shorter than what was
+    sent, so the limits are checked on that, as the schema says."""
+    kept: dict[str, str] = {}
+    for item in names:
         name = " ".join(item.split()).removeprefix("@").strip()
         if name:
-            names.setdefault(name.casefold(), name)
-    return list(names.values())
+            kept.setdefault(name.casefold(), name)
+    return list(kept.values())
 
 
 LabelName = Annotated[
     str, StringConstraints(min_length=1, max_length=LABEL_LENGTH, pattern=r"^[^\x00,]*$")
 ]
-Labels = Annotated[list[LabelName], Field(max_length=MAX_LABELS), BeforeValidator(_label_names)]
+# As sent: at most MAX_LABELS names of at most LABEL_LENGTH characters, before _label_names.
+SentLabel = Annotated[str, StringConstraints(max_length=LABEL_LENGTH, pattern=r"^[^\x00,]*$")]
+Labels = Annotated[
+    list[SentLabel],
+    Field(max_length=MAX_LABELS),
+    BeforeValidator(split_labels),
+    AfterValidator(label_names),
+]
 # A project given by id; a form's empty choice means "not chosen" (the Inbox, for a new task).
 ProjectId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_blank_to_none)]
 
@@ -133,15 +162,9 @@ class QuickTaskCreate(BaseModel):
 BODY_SHAPE_TAGS = ("fields", "quick")
 
 
-def _create_kind(value: object) -> str:
+def create_kind(value: object) -> str:
+    """Which of the API's two create shapes a body is (schemas/api.py's TaskCreateBody)."""
     return "quick" if isinstance(value, dict) and "quick" in value else "fields"
-
-
-# What POST /api/{user_id}/tasks/ takes: the fields, or {"quick": "…"} instead of them.
-TaskCreateBody = Annotated[
-    Annotated[TaskCreate, Tag("fields")] | Annotated[QuickTaskCreate, Tag("quick")],
-    Discriminator(_create_kind),
-]
 
 
 class TaskUpdate(_Due):

@@ -17,7 +17,7 @@ from webapp.models.base import utcnow, valid_id
 from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
-from webapp.services import task_undo
+from webapp.services import task_sync, task_undo
 from webapp.services.task_bulk import COLUMNS as TASK_COLUMNS
 from webapp.services.task_order import GAP
 
@@ -211,4 +211,5 @@ class ProjectService:
             .values(user_id=user_id, kind=task_undo.PROJECT, payload=payload, created_at=utcnow())
             .returning(UNDO.c.id)
         )
-        return (await self.session.exec(entry.add_cte(deleted))).one().id
+        tombstones = task_sync.record_tombstones(deleted)
+        return (await self.session.exec(entry.add_cte(deleted, tombstones))).one().id

@@ -1,7 +1,8 @@
 """Changes to many tasks at once, and their undo: TaskService's bulk half.
 
 A delete (of one task, of a view's completed tasks, of a project's tasks) keeps what it
-removed in an undo entry written by the same statement (a data-modifying WITH); "mark
+removed in an undo entry, and a tombstone per task for sync scripts, written by the same
+statement (a data-modifying WITH); "mark
 complete" keeps the (id, version) each task reached. Undo consumes the entry.
 """
 
@@ -17,7 +18,7 @@ from webapp.models.base import utcnow
 from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
-from webapp.services import task_repeat, task_undo
+from webapp.services import task_repeat, task_sync, task_undo
 from webapp.services.label_service import LabelService
 from webapp.services.task_query import TaskFilter
 
@@ -38,7 +39,8 @@ class Changed:
 
 
 def delete_with_undo(user_id: int, conditions: list) -> Any:
-    """One statement deleting the matching tasks and keeping them in one undo entry."""
+    """One statement deleting the matching tasks, keeping them in one undo entry and
+    leaving a tombstone for each."""
     deleted = delete(TASKS).where(*conditions).returning(*COLUMNS).cte("deleted")
     snapshot = func.jsonb_agg(func.to_jsonb(deleted.table_valued()))
     entry = (
@@ -51,7 +53,7 @@ def delete_with_undo(user_id: int, conditions: list) -> Any:
         )
         .returning(UNDO.c.id, UNDO.c.payload)
     )
-    return entry.add_cte(deleted)
+    return entry.add_cte(deleted, task_sync.record_tombstones(deleted))
 
 
 class BulkChanges:
@@ -145,7 +147,9 @@ class BulkChanges:
             .on_conflict_do_nothing(index_elements=["id"])
             .returning(*COLUMNS)
         )
-        return tuple((await self.session.exec(statement)).all())
+        restored = tuple((await self.session.exec(statement)).all())
+        await task_sync.forget_tombstones(self.session, user_id, [task.id for task in restored])
+        return restored
 
     async def _reopen(self, user_id: int, pairs: list[list[int]]) -> tuple[TaskRow, ...]:
         statement = (

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     DateTime,
     String,
@@ -24,7 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import array
 
-from webapp.models.base import MAX_ID
 from webapp.models.project import Label
 from webapp.models.task import DUE_KEY_SQL, Priority, Task
 from webapp.services.due_dates import DueRange
@@ -40,6 +40,7 @@ class Sort(StrEnum):
     priority = "priority"  # high first, then the manual order
     created = "created"  # newest first
     due = "due"  # soonest due first, undated last, then the manual order
+    updated = "updated"  # least recently changed first: what a sync script pages through
 
 
 # The indexed due key, written exactly as the index is (models/task.py), so PostgreSQL
@@ -59,6 +60,8 @@ PRIORITY_RANK = case(
 def order_by(sort: Sort) -> list[Any]:
     if sort is Sort.created:
         return [TASKS.c.created_at.desc(), TASKS.c.id.desc()]
+    if sort is Sort.updated:
+        return [TASKS.c.updated_at, TASKS.c.id]
     if sort is Sort.priority:
         return [PRIORITY_RANK, TASKS.c.position, TASKS.c.id]
     if sort is Sort.due:
@@ -77,19 +80,23 @@ def due_key(task: Any) -> datetime:
 
 def after_condition(sort: Sort) -> ColumnElement[bool]:
     """Rows past the cursor's (named parameters after_0, after_1, ...) in `sort` order."""
-    if sort is Sort.created:
+    if sort in (Sort.created, Sort.updated):
+        stamp = TASKS.c.created_at if sort is Sort.created else TASKS.c.updated_at
         after = tuple_(
-            bindparam("after_0", type_=TASKS.c.created_at.type),
-            bindparam("after_1", type_=TASKS.c.id.type),
+            bindparam("after_0", type_=stamp.type),
+            bindparam("after_1", type_=BigInteger()),  # any 10 digits: see decode_cursor
         )
-        return tuple_(TASKS.c.created_at, TASKS.c.id) < after
+        if sort is Sort.updated:
+            return tuple_(stamp, TASKS.c.id) > after
+        return tuple_(stamp, TASKS.c.id) < after
     if sort is Sort.priority:
         keys = (PRIORITY_RANK, TASKS.c.position, TASKS.c.id)
     elif sort is Sort.due:
         keys = (DUE_KEY, TASKS.c.id)
     else:
         keys = (TASKS.c.position, TASKS.c.id)
-    after = tuple_(*(bindparam(f"after_{i}", type_=k.type) for i, k in enumerate(keys)))
+    types = [k.type for k in keys[:-1]] + [BigInteger()]
+    after = tuple_(*(bindparam(f"after_{i}", type_=t) for i, t in enumerate(types)))
     return tuple_(*keys) > after
 
 
@@ -101,6 +108,8 @@ def encode_cursor(task: Any, sort: Sort = Sort.created) -> str:
     """The keyset position just past `task` in `sort` order, as text for a URL."""
     if sort is Sort.created:
         return f"{(task.created_at - _EPOCH) // _MICROSECOND}-{task.id}"
+    if sort is Sort.updated:
+        return f"u{(task.updated_at - _EPOCH) // _MICROSECOND}-{task.id}"
     if sort is Sort.priority:
         return f"p{_rank(task.priority)}.{task.position}_{task.id}"
     if sort is Sort.due:
@@ -117,11 +126,13 @@ def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
     """The keyset values an `encode_cursor(…, sort)` string names; None for anything else."""
     if not value:
         return None
+    if sort is Sort.updated:
+        if not value.startswith("u"):
+            return None
+        return decode_cursor(value[1:], Sort.created)
     if sort is Sort.created:
         micros, _, task_id = value.partition("-")
         if not (micros.isdigit() and task_id.isdigit()) or len(micros) > 17 or len(task_id) > 10:
-            return None
-        if not 1 <= int(task_id) <= MAX_ID:
             return None
         return _EPOCH + int(micros) * _MICROSECOND, int(task_id)
     if sort is Sort.due:
@@ -136,18 +147,18 @@ def decode_cursor(value: str | None, sort: Sort = Sort.created) -> tuple | None:
         rank = _int(rank_text, 1)
         if rank is None or not 0 <= rank <= 2:
             return None
-    position, number = _int(head), _int(task_id, 10)
-    if position is None or number is None or not -(2**63) <= position < 2**63:
+    position, number = _int(head, 19), _int(task_id, 10)
+    if position is None or number is None or number < 0:
         return None
-    if not 1 <= number <= MAX_ID:
-        return None
+    # Past every rank a task can have: the same page as from the last one there is.
+    position = min(max(position, -(2**63)), 2**63 - 1)
     return (position, number) if rank is None else (rank, position, number)
 
 
 def _decode_due(value: str) -> tuple | None:
     micros, _, task_id = value[1:].partition("_") if value.startswith("d") else ("", "", "")
     number, offset = _int(task_id, 10), _int(micros, 18)
-    if number is None or offset is None or not 1 <= number <= MAX_ID:
+    if number is None or offset is None or number < 0:
         return None
     try:
         return _EPOCH + offset * _MICROSECOND, number
@@ -155,7 +166,7 @@ def _decode_due(value: str) -> tuple | None:
         return None
 
 
-Shape = tuple[bool, bool, bool, bool, bool, bool]
+Shape = tuple[bool, bool, bool, bool, bool, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,7 @@ class TaskFilter:
     project_id: int | None = None
     label: str | None = None  # a label's name, whatever its case
     due: DueRange | None = None  # Today (with overdue) or Upcoming, in the user's zone
+    updated_since: datetime | None = None  # changed at or after (inclusive: see the API)
 
     def scope(self) -> "TaskFilter":
         """The same tasks whatever their status: what a view's counts are counted over."""
@@ -183,6 +195,7 @@ class TaskFilter:
             self.project_id is not None,
             bool(self.label),
             self.due is not None,
+            self.updated_since is not None,
         )
 
     def values(self) -> dict[str, object]:
@@ -193,6 +206,7 @@ class TaskFilter:
             "pattern": f"%{_escape_like(self.search)}%" if self.search else None,
             "project_id": self.project_id,
             "label": self.label or None,
+            "updated_since": self.updated_since,
         } | due_values("due", self.due)
 
     @staticmethod
@@ -206,7 +220,7 @@ class TaskFilter:
         def param(name: str, **kw: Any) -> Any:
             return bindparam(name, **kw) if values is None else bindparam(name, values[name], **kw)
 
-        has_status, has_priority, has_search, has_project, has_label, has_due = shape
+        has_status, has_priority, has_search, has_project, has_label, has_due, has_since = shape
         found: list[ColumnElement[bool]] = []
         if has_status:
             found.append(TASKS.c.completed == param("completed"))
@@ -229,6 +243,9 @@ class TaskFilter:
             found.append(TASKS.c.labels.contains(array([spelled])))
         if has_due:
             found.append(due_condition("due", param))
+        if has_since:
+            since = param("updated_since", type_=TASKS.c.updated_at.type)
+            found.append(TASKS.c.updated_at >= since)
         return found
 
     def conditions(self, user_id: int) -> list[ColumnElement[bool]]:
@@ -246,6 +263,8 @@ class TaskFilter:
         if self.label and self.label.casefold() not in {n.casefold() for n in task.labels}:
             return False
         if self.due is not None and not self.due.matches(task):
+            return False
+        if self.updated_since is not None and task.updated_at < self.updated_since:
             return False
         if self.search:
             haystack = f"{task.title}\n{task.description or ''}".casefold()

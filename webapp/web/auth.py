@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from webapp.db import SessionDep
 from webapp.models.user import Account, User
 from webapp.schemas.user import UserRegister, zone_names_include
-from webapp.services import import_service, task_undo
+from webapp.services import import_service, task_sync, task_undo
 from webapp.services.auth_service import AuthService, Throttled
 from webapp.services.login_throttle import LoginThrottle, client_key
 from webapp.services.session_service import SessionService
@@ -73,6 +73,7 @@ async def log_in(
     await LoginThrottle(session).purge_old()
     await task_undo.purge_expired(session)
     await import_service.purge_expired(session)
+    await task_sync.purge_expired(session)
     raw = await sessions.create_session(user.id, request.headers.get("user-agent", ""))
     cookies.set_session_cookie(request, response, raw)
     cookies.clear_presession_cookie(request, response)

@@ -24,7 +24,8 @@ MAX_LABEL_LENGTH = 60
 STATUS_WORDS = {"all": "", "active": "active", "completed": "completed"}
 STATUS_TITLES = {"all": "Tasks", "active": "Active tasks", "completed": "Completed tasks"}
 ALL_TASKS = "All tasks"
-SORTS = {s.value: s for s in Sort}
+# `updated` is the API's order for sync scripts, not one a person picks.
+SORTS = {s.value: s for s in Sort if s is not Sort.updated}
 # Views by when tasks are due, read in the user's zone (services/due_dates.py).
 DUE_VIEWS = {"today": "Today", "upcoming": "Upcoming"}
 

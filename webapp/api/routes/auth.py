@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, HTTPException, Request
 
-from webapp.api.deps import UNAUTHORIZED, ErrorResponse, not_authenticated
+from webapp.api.deps import INVALID, TOO_LARGE, UNAUTHORIZED, ErrorResponse, not_authenticated
 from webapp.api.routing import ApiRoute
 from webapp.db import SessionDep
 from webapp.schemas.token import TokenRequest, TokenResponse
@@ -22,7 +22,7 @@ TOO_MANY = {
 @router.post(
     "/token",
     response_model=TokenResponse,
-    responses={401: UNAUTHORIZED, 429: TOO_MANY},
+    responses={401: UNAUTHORIZED, 413: TOO_LARGE, 422: INVALID, 429: TOO_MANY},
     summary="Get a bearer token",
 )
 async def create_token(

@@ -6,21 +6,25 @@ reaches every task with the label (LabelService); renaming onto another label's
 name is a 409, as on the labels page, never a silent merge.
 """
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Response
 
 from webapp.api.deps import (
-    FORBIDDEN,
+    COMMON,
     LABEL_NOT_FOUND,
+    NOT_MODIFIED,
     TOO_LARGE,
-    UNAUTHORIZED,
     OwnedApiLabel,
     PathOwner,
     error_doc,
     label_not_found,
 )
+from webapp.api.etags import ETAG, IfNoneMatch, check_not_modified, content_etag
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
-from webapp.schemas.project import LabelResponse, LabelUpdate
+from webapp.schemas import api as body
+from webapp.schemas.project import LabelResponse
 from webapp.services.label_service import LabelChange, LabelNameTaken, LabelNotFound, LabelService
 
 router = APIRouter(prefix="/api/{user_id:id}/labels", tags=["labels"], route_class=ApiRoute)
@@ -31,42 +35,57 @@ RENAME_CONFLICT = error_doc(
 )
 
 
-@router.get(
-    "/",
-    response_model=list[LabelResponse],
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN},
-    summary="List labels, by name",
-)
+READ = {200: {"headers": ETAG}, 304: NOT_MODIFIED, **COMMON}
+
+
+def _answer(payload: Any, response: Response, if_none_match: str | None) -> Any:
+    """`payload` with its ETag, or a 304 when If-None-Match already names it."""
+    tag = content_etag(payload)
+    check_not_modified(if_none_match, tag)
+    response.headers["ETag"] = tag
+    return payload
+
+
+@router.get("/", response_model=list[LabelResponse], responses=READ, summary="List labels, by name")
 @router.get("", response_model=list[LabelResponse], include_in_schema=False)
-async def list_labels(owner: PathOwner, session: SessionDep) -> list[LabelResponse]:
+async def list_labels(
+    owner: PathOwner, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
+) -> list[dict]:
     labels = await LabelService(session).list_labels(owner.id)
-    return [LabelResponse.model_validate(label) for label in labels]
+    payload = [LabelResponse.model_validate(label).model_dump(mode="json") for label in labels]
+    return _answer(payload, response, if_none_match)
 
 
 @router.get(
     "/{label_id:id}",
     response_model=LabelResponse,
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: LABEL_NOT_FOUND},
+    responses={**READ, 404: LABEL_NOT_FOUND},
     summary="Get a label",
 )
-async def get_label(label: OwnedApiLabel) -> LabelResponse:
-    return LabelResponse.model_validate(label)
+async def get_label(
+    label: OwnedApiLabel, response: Response, if_none_match: IfNoneMatch = None
+) -> dict:
+    payload = LabelResponse.model_validate(label).model_dump(mode="json")
+    return _answer(payload, response, if_none_match)
+
+
+UPDATE_RESPONSES = {**COMMON, 404: LABEL_NOT_FOUND, 409: RENAME_CONFLICT, 413: TOO_LARGE}
 
 
 @router.put(
     "/{label_id:id}",
     response_model=LabelResponse,
-    responses={
-        401: UNAUTHORIZED,
-        403: FORBIDDEN,
-        404: LABEL_NOT_FOUND,
-        409: RENAME_CONFLICT,
-        413: TOO_LARGE,
-    },
+    responses=UPDATE_RESPONSES,
     summary="Rename or recolour a label",
 )
+@router.patch(
+    "/{label_id:id}",
+    response_model=LabelResponse,
+    responses=UPDATE_RESPONSES,
+    summary="Rename or recolour a label (the same as PUT)",
+)
 async def update_label(
-    label: OwnedApiLabel, data: LabelUpdate, session: SessionDep
+    label: OwnedApiLabel, data: body.LabelUpdate, session: SessionDep
 ) -> LabelResponse:
     """A partial update: fields left out (or null) keep their value. A new name is given
     to every task that has the label."""
@@ -85,7 +104,7 @@ async def update_label(
     "/{label_id:id}",
     status_code=204,
     response_class=Response,
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: LABEL_NOT_FOUND},
+    responses={**COMMON, 404: LABEL_NOT_FOUND},
     summary="Delete a label",
 )
 async def delete_label(label: OwnedApiLabel, session: SessionDep) -> Response:
@@ -101,6 +120,6 @@ async def delete_label(label: OwnedApiLabel, session: SessionDep) -> Response:
 for _path, _methods in (
     ("/", ("GET", "HEAD")),
     ("", ("GET", "HEAD")),
-    ("/{label_id:id}", ("GET", "HEAD", "PUT", "DELETE")),
+    ("/{label_id:id}", ("GET", "HEAD", "PUT", "PATCH", "DELETE")),
 ):
     answer_405(router, _path, _methods)

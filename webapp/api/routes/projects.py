@@ -7,23 +7,25 @@ change the stored projects refuse. Like the task routes, the collection answers 
 and without the trailing slash.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from webapp.api.deps import (
-    FORBIDDEN,
+    COMMON,
+    NOT_MODIFIED,
     PROJECT_NOT_FOUND,
     TOO_LARGE,
-    UNAUTHORIZED,
     OwnedApiProject,
     PathOwner,
     error_doc,
     project_not_found,
 )
+from webapp.api.etags import ETAG, IfNoneMatch, check_not_modified, content_etag
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
-from webapp.schemas.project import ProjectCreate, ProjectResponse, ProjectUpdate
+from webapp.schemas import api as body
+from webapp.schemas.project import ProjectResponse
 from webapp.services.project_service import (
     InboxProtected,
     ProjectNameTaken,
@@ -59,12 +61,12 @@ def _conflict(detail: str) -> HTTPException:
     "/",
     status_code=201,
     response_model=ProjectResponse,
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 409: CREATE_CONFLICT, 413: TOO_LARGE},
+    responses={**COMMON, 409: CREATE_CONFLICT, 413: TOO_LARGE},
     summary="Create a project",
 )
 @router.post("", status_code=201, response_model=ProjectResponse, include_in_schema=False)
 async def create_project(
-    owner: PathOwner, data: ProjectCreate, session: SessionDep, response: Response
+    owner: PathOwner, data: body.ProjectCreate, session: SessionDep, response: Response
 ) -> ProjectResponse:
     """A new project, last in the caller's order."""
     try:
@@ -75,43 +77,63 @@ async def create_project(
     return ProjectResponse.model_validate(project)
 
 
+def _answer(payload: Any, response: Response, if_none_match: str | None) -> Any:
+    """`payload` with its ETag, or a 304 when If-None-Match already names it."""
+    tag = content_etag(payload)
+    check_not_modified(if_none_match, tag)
+    response.headers["ETag"] = tag
+    return payload
+
+
+READ = {200: {"headers": ETAG}, 304: NOT_MODIFIED, **COMMON}
+
+
 @router.get(
     "/",
     response_model=list[ProjectResponse],
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN},
+    responses=READ,
     summary="List projects: the Inbox first, then the caller's order",
 )
 @router.get("", response_model=list[ProjectResponse], include_in_schema=False)
-async def list_projects(owner: PathOwner, session: SessionDep) -> list[ProjectResponse]:
+async def list_projects(
+    owner: PathOwner, session: SessionDep, response: Response, if_none_match: IfNoneMatch = None
+) -> list[dict]:
     """Every project of the caller's, archived ones too (`archived` says so)."""
     projects = await ProjectService(session).list_projects(owner.id)
-    return [ProjectResponse.model_validate(project) for project in projects]
+    payload = [ProjectResponse.model_validate(p).model_dump(mode="json") for p in projects]
+    return _answer(payload, response, if_none_match)
 
 
 @router.get(
     "/{project_id:id}",
     response_model=ProjectResponse,
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: PROJECT_NOT_FOUND},
+    responses={**READ, 404: PROJECT_NOT_FOUND},
     summary="Get a project",
 )
-async def get_project(project: OwnedApiProject) -> ProjectResponse:
-    return ProjectResponse.model_validate(project)
+async def get_project(
+    project: OwnedApiProject, response: Response, if_none_match: IfNoneMatch = None
+) -> dict:
+    payload = ProjectResponse.model_validate(project).model_dump(mode="json")
+    return _answer(payload, response, if_none_match)
+
+
+UPDATE_RESPONSES = {**COMMON, 404: PROJECT_NOT_FOUND, 409: UPDATE_CONFLICT, 413: TOO_LARGE}
 
 
 @router.put(
     "/{project_id:id}",
     response_model=ProjectResponse,
-    responses={
-        401: UNAUTHORIZED,
-        403: FORBIDDEN,
-        404: PROJECT_NOT_FOUND,
-        409: UPDATE_CONFLICT,
-        413: TOO_LARGE,
-    },
+    responses=UPDATE_RESPONSES,
     summary="Rename, archive or restore a project",
 )
+@router.patch(
+    "/{project_id:id}",
+    response_model=ProjectResponse,
+    responses=UPDATE_RESPONSES,
+    summary="Rename, archive or restore a project (the same as PUT)",
+)
 async def update_project(
-    project: OwnedApiProject, data: ProjectUpdate, session: SessionDep
+    project: OwnedApiProject, data: body.ProjectUpdate, session: SessionDep
 ) -> ProjectResponse:
     """A partial update: fields left out (or null) keep their value."""
     try:
@@ -140,7 +162,7 @@ TasksChoice = Annotated[
     "/{project_id:id}",
     status_code=204,
     response_class=Response,
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN, 404: PROJECT_NOT_FOUND, 409: DELETE_CONFLICT},
+    responses={**COMMON, 404: PROJECT_NOT_FOUND, 409: DELETE_CONFLICT},
     summary="Delete a project",
 )
 async def delete_project(
@@ -164,6 +186,6 @@ async def delete_project(
 for _path, _methods in (
     ("/", ("GET", "HEAD", "POST")),
     ("", ("GET", "HEAD", "POST")),
-    ("/{project_id:id}", ("GET", "HEAD", "PUT", "DELETE")),
+    ("/{project_id:id}", ("GET", "HEAD", "PUT", "PATCH", "DELETE")),
 ):
     answer_405(router, _path, _methods)
