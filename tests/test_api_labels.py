@@ -2,27 +2,13 @@
 trimmed and counted once whatever their case, renamed and deleted onto every task, and
 another user's label a 404."""
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.conftest import PASSWORD
-from tests.test_api_projects import OUT_OF_RANGE, Organiser, _organiser
-from webapp.models import User
-from webapp.services.user_service import UserService
+from tests import organiser
+from tests.organiser import Organiser
+from tests.test_api_projects import OUT_OF_RANGE
 
-
-@pytest.fixture
-async def api(client: httpx.AsyncClient, session: AsyncSession, user: User) -> Organiser:
-    return await _organiser(client, session, user)
-
-
-@pytest.fixture
-async def other_api(client: httpx.AsyncClient, session: AsyncSession) -> AsyncIterator[Organiser]:
-    bob = await UserService(session).create_user("bob@example.com", PASSWORD)
-    yield await _organiser(client, session, bob)
+api, other_api = organiser.api, organiser.other_api  # the shared fixtures
 
 
 async def _labels(api: Organiser) -> list[dict]:

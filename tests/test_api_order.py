@@ -2,29 +2,14 @@
 sort by `manual`, `priority` or `created` and page by keyset in each, and the list
 keeps its statement count whatever the filters."""
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
 from fastapi import FastAPI
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.conftest import PASSWORD
-from tests.test_api_projects import Organiser, _organiser
+from tests import organiser
+from tests.organiser import Organiser
 from webapp.db import counting_round_trips
-from webapp.models import User
-from webapp.services.user_service import UserService
 
-
-@pytest.fixture
-async def api(client: httpx.AsyncClient, session: AsyncSession, user: User) -> Organiser:
-    return await _organiser(client, session, user)
-
-
-@pytest.fixture
-async def other_api(client: httpx.AsyncClient, session: AsyncSession) -> AsyncIterator[Organiser]:
-    bob = await UserService(session).create_user("bob@example.com", PASSWORD)
-    yield await _organiser(client, session, bob)
+api, other_api = organiser.api, organiser.other_api  # the shared fixtures
 
 
 WRITES = ("INSERT", "UPDATE", "DELETE")

@@ -2,58 +2,15 @@
 on real PostgreSQL: CRUD, the Inbox's 409s, another user's ids as 404s (in a path and in
 a body), deleting a project with its tasks moved, and labels renamed onto their tasks."""
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.conftest import PASSWORD
-from tests.test_api_tasks import Api, _api_for
-from webapp.models import User
-from webapp.services.user_service import UserService
+from tests import organiser
+from tests.organiser import Organiser
 
 PROJECT_FIELDS = {"id", "name", "is_inbox", "archived", "position", "created_at", "updated_at"}
 OUT_OF_RANGE = ("0", str(2**31), "9999999999", "abc", "1" * 4301)
 
-
-class Organiser(Api):
-    @property
-    def projects(self) -> str:
-        return f"/api/{self.user.id}/projects/"
-
-    @property
-    def labels(self) -> str:
-        return f"/api/{self.user.id}/labels/"
-
-    async def project(self, name: str) -> dict:
-        response = await self.request("POST", self.projects, json={"name": name})
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    async def inbox(self) -> dict:
-        return (await self.request("GET", self.projects)).json()[0]
-
-    async def titles(self, **params: object) -> list[str]:
-        response = await self.request("GET", self.tasks, params=params)
-        assert response.status_code == 200, response.text
-        return [task["title"] for task in response.json()]
-
-
-async def _organiser(client: httpx.AsyncClient, session: AsyncSession, user: User) -> Organiser:
-    api = await _api_for(client, session, user)
-    return Organiser(api.client, api.user, api.headers["Authorization"].removeprefix("Bearer "))
-
-
-@pytest.fixture
-async def api(client: httpx.AsyncClient, session: AsyncSession, user: User) -> Organiser:
-    return await _organiser(client, session, user)
-
-
-@pytest.fixture
-async def other_api(client: httpx.AsyncClient, session: AsyncSession) -> AsyncIterator[Organiser]:
-    bob = await UserService(session).create_user("bob@example.com", PASSWORD)
-    yield await _organiser(client, session, bob)
+api, other_api = organiser.api, organiser.other_api  # the shared fixtures
 
 
 # /api/{user_id}/projects/

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.browser.test_tasks_browser import item, log_in, task_list
+from tests.browser.test_tasks_browser import item, log_in, sized_context, task_list
 
 
 def preview(page: Page):  # noqa: ANN201
@@ -38,10 +38,7 @@ async def test_the_preview_shows_what_enter_creates(
     viewport: dict,
 ) -> None:
     phone = name == "phone"
-    context = await browser.new_context(
-        base_url=live_server, viewport=viewport, is_mobile=phone, has_touch=phone
-    )
-    context.set_default_timeout(5000)
+    context = await sized_context(browser, live_server, name, viewport)
     try:
         await log_in(context, session, live_server)
         page = await context.new_page()

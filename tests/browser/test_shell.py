@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_a11y import blocking_violations
-from tests.browser.test_tasks_browser import add, item, log_in, task_list
+from tests.browser.test_tasks_browser import add, item, log_in, sized_context, task_list
 from webapp.models import User
 from webapp.services.project_service import ProjectService
 
@@ -65,10 +65,7 @@ async def test_the_shell_fits_the_screen_in_light_and_dark(
     at_least: int,
 ) -> None:
     phone = name == "phone"
-    context = await browser.new_context(
-        base_url=live_server, viewport=viewport, is_mobile=phone, has_touch=phone
-    )
-    context.set_default_timeout(5000)
+    context = await sized_context(browser, live_server, name, viewport)
     try:
         user = await log_in(context, session, live_server)
         await seed(session, user, 16)

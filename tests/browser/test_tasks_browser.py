@@ -47,6 +47,16 @@ def item(page: Page, title: str):  # noqa: ANN201
     return task_list(page).get_by_role("listitem").filter(has_text=title)
 
 
+async def sized_context(browser: Browser, live_server: str, name: str, viewport: dict):  # noqa: ANN201
+    """A context of `viewport`: a touch phone when `name` is "phone", else a desktop."""
+    phone = name == "phone"
+    context = await browser.new_context(
+        base_url=live_server, viewport=viewport, is_mobile=phone, has_touch=phone
+    )
+    context.set_default_timeout(5000)
+    return context
+
+
 PHONE_WIDTH = 760  # the shell's breakpoint: below it a row opens by a tap on its text
 
 
