@@ -51,14 +51,15 @@ async def test_a_move_that_names_no_one_place_is_a_422(api: Organiser, body: dic
     assert (await api.request("GET", f"{api.tasks}{task['id']}")).json() == task
 
 
-async def test_a_move_next_to_or_of_another_users_task_is_a_404(
+async def test_a_move_of_another_users_task_is_a_404_next_to_one_a_409(
     api: Organiser, other_api: Organiser
 ) -> None:
     mine, theirs = await api.create("mine"), await other_api.create("theirs")
     response = await api.request(
         "POST", f"{api.tasks}{mine['id']}/move", json={"after": theirs["id"]}
     )
-    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    # The same answer as for a task deleted meanwhile: nothing says theirs exists.
+    assert response.status_code == 409 and response.json()["code"] == "conflict"
     assert "next to" in response.json()["detail"]
     response = await api.request(
         "POST", f"{api.tasks}{theirs['id']}/move", json={"after": mine["id"]}

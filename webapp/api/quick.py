@@ -78,7 +78,9 @@ NOW_YEARS = range(1900, 9000)
 
 # A date, a time and an offset, as the schema says: not the Unix seconds pydantic would
 # also take for a datetime.
-NOW_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$"
+NOW_PATTERN = (
+    r"^(19|[2-8]\d)\d{2}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$"
+)
 
 
 def _now(text: str | None) -> datetime | None:
@@ -116,7 +118,7 @@ async def quick_add(
     now: Annotated[
         str | None,
         Query(
-            description="ISO 8601 with offset, e.g. 2026-12-01T09:00:00+01:00",
+            description="ISO 8601 with offset, years 1900-8999, e.g. 2026-12-01T09:00:00+01:00",
             pattern=NOW_PATTERN,
             max_length=40,
             json_schema_extra={"format": "date-time"},

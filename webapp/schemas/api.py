@@ -84,9 +84,27 @@ def omittable() -> Any:
     return Field(default=None, json_schema_extra=_omittable)
 
 
+def _one_due(examples: list[dict]) -> Any:
+    """The schema's own word for "a day or a moment, not both" (task._Due's rule)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["examples"] = examples
+        schema["not"] = {
+            "required": ["due_date", "due_at"],
+            "properties": {"due_date": {"type": "string"}, "due_at": {"type": "string"}},
+        }
+
+    return extra
+
+
 # Named as the forms' schemas: /openapi.json shows these only.
 class TaskCreate(task.TaskCreate):
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(
+        strict=True,
+        json_schema_extra=_one_due(
+            [task.TaskCreate.model_config["json_schema_extra"]["examples"][0]]
+        ),
+    )
 
     priority: LaxPriority = Priority.medium
     project_id: Id | None = None
@@ -107,7 +125,9 @@ TaskCreateBody = Annotated[
 
 
 class TaskUpdate(task.TaskUpdate):
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(
+        strict=True, json_schema_extra=_one_due([{"title": "Renamed", "completed": True}])
+    )
 
     title: Title = omittable()
     priority: LaxPriority = omittable()

@@ -101,12 +101,36 @@ ProjectId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_blank
 
 # A repeat as an RRULE of the supported subset, stored in its canonical form; anything
 # else is refused with normalize_rrule's own sentence (a 422 that says what is wrong).
+# The schema gives the core of the grammar as a pattern, every rule of which is accepted;
+# the server also takes the rest of the subset (numbered weekdays, BYMONTHDAY, BYMONTH,
+# BYSETPOS, UNTIL) that no pattern can say whole (a rule must land on some date).
+_DAY = "(MO|TU|WE|TH|FR|SA|SU)"
+_N = "[1-9][0-9]{0,2}"
+RRULE_CORE = (
+    f"^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;INTERVAL={_N})?(;COUNT={_N})?"
+    f"(;BYDAY={_DAY}(,{_DAY}){{0,6}})?$"
+)
+_RRULE_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": RRULE_CORE,
+            "description": "An RFC 5545 RRULE without DTSTART: FREQ=DAILY|WEEKLY|MONTHLY|"
+            "YEARLY, INTERVAL, COUNT or UNTIL, BYDAY (also 3TH, -1FR), BYMONTHDAY (also -1), "
+            "BYMONTH, BYSETPOS; anything else is a 422 saying what to change. Answers give "
+            "it in this canonical order.",
+            "examples": ["FREQ=MONTHLY;BYDAY=-1FR", "FREQ=WEEKLY;BYDAY=MO,TH"],
+        },
+        {"type": "null"},
+    ]
+}
 Recurrence = Annotated[
     Annotated[
         str, StringConstraints(max_length=500, pattern=NO_NUL), AfterValidator(normalize_rrule)
     ]
     | None,
     BeforeValidator(_blank_to_none),
+    WithJsonSchema(_RRULE_SCHEMA),
 ]
 RepeatFrom = Literal["due", "completion"]
 QUICK_MAX = 500

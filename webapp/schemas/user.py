@@ -5,7 +5,7 @@ from functools import cache
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from webapp.config import PROJECT_ROOT
 
@@ -109,6 +109,8 @@ TimeZoneName = Annotated[
     str,
     BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
     AfterValidator(_check_timezone),
+    # The schema names them all, so a generated client offers exactly what is accepted.
+    WithJsonSchema({"type": "string", "enum": list(zone_names())}),
 ]
 DateOrder = Literal["DMY", "MDY", "YMD"]
 

@@ -67,10 +67,12 @@ TASK_OR_PROJECT_NOT_FOUND = error_doc(
 PROJECT_IN_BODY_NOT_FOUND = error_doc(
     "project_id is not one of the caller's projects", "Project not found", "not_found"
 )
-ANCHOR_NOT_FOUND = error_doc(
-    "No such task among the caller's: the one moved, or the one named by after/before",
+# The moved task exists (else the path's 404); the one it was to go next to does not,
+# any more: the list changed under the caller, as a stale If-Match would say.
+ANCHOR_GONE = error_doc(
+    "The task named by after/before is not among the caller's (any more)",
     "The task to place it next to was not found",
-    "not_found",
+    "conflict",
 )
 ONE_TASK = {200: {"headers": ETAG}, **COMMON}
 
@@ -226,7 +228,7 @@ async def update_task(
 @router.post(
     "/{task_id:id}/move",
     response_model=TaskResponse,
-    responses={**ONE_TASK, 404: ANCHOR_NOT_FOUND, 413: TOO_LARGE},
+    responses={**ONE_TASK, 404: NOT_FOUND, 409: ANCHOR_GONE, 413: TOO_LARGE},
     summary="Place a task in the manual order",
 )
 async def move_task(
@@ -240,7 +242,7 @@ async def move_task(
             task.user_id, task.id, after=move.after, before=move.before
         )
     except AnchorNotFound:
-        raise HTTPException(404, "The task to place it next to was not found") from None
+        raise HTTPException(409, "The task to place it next to was not found") from None
     response.headers["ETag"] = task_etag(moved)
     return TaskResponse.model_validate(moved)
 
