@@ -55,7 +55,12 @@ async def show(request: Request) -> Response:
 
 async def create(request: Request) -> Response:
     title = str((await request.form()).get("title", ""))[:200]
-    sql = f"INSERT INTO tasks (user_id, title) VALUES ($1, $2) RETURNING {COLS}"
+    # Into the Inbox, on top of the manual order: the row ours writes.
+    sql = (
+        "INSERT INTO tasks (user_id, title, project_id, position) SELECT $1, $2, id,"
+        " (SELECT coalesce(min(position), 4294967296) - 4294967296 FROM tasks"
+        f" WHERE user_id = $1) FROM projects WHERE user_id = $1 AND is_inbox RETURNING {COLS}"
+    )
     return await one_row(request, sql, uid(request), title)
 
 
