@@ -21,6 +21,9 @@ _CONNECTION_ERRORS = (
     asyncpg.AdminShutdownError,  # terminated by pg_ctl stop or an administrator
     asyncpg.CrashShutdownError,
     asyncpg.InterfaceError,  # "connection is closed", "pool is closing"
+    # A connection whose last statement died with the server ("another operation is in
+    # progress"): refused before anything is sent, so nothing was done.
+    asyncpg.InternalClientError,
     sa_exc.TimeoutError,  # SQLAlchemy's pool: every connection busy for DB_POOL_TIMEOUT
 )
 # Errors that mean it when they come out of the database code (a refused or timed-out

@@ -126,7 +126,12 @@ class Record(asyncpg.Record):
 
 
 # Raised when the connection broke (server restarted or gone): the read may be resent.
-_CONNECTION_LOST = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+_CONNECTION_LOST = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # left mid-statement by a server that went away
+    OSError,
+)
 _DIALECT = asyncpg_dialect()
 
 
