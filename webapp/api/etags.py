@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Annotated, Any
 
-from fastapi import Header, HTTPException, Request
+from fastapi import Header, HTTPException, Request, Response
 
 ETAG = {
     "ETag": {
@@ -58,6 +58,14 @@ def list_etag(request: Request, version: str) -> str:
 def content_etag(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:20]}"'
+
+
+def tagged(payload: Any, response: Response, if_none_match: str | None) -> Any:
+    """`payload` with its content's ETag, or a 304 when If-None-Match already names it."""
+    tag = content_etag(payload)
+    check_not_modified(if_none_match, tag)
+    response.headers["ETag"] = tag
+    return payload
 
 
 def check_not_modified(if_none_match: str | None, etag: str) -> None:

@@ -57,6 +57,28 @@ async def _page(
     return response
 
 
+async def _not_saved(
+    request: Request,
+    session: SessionDep,
+    user_id: int,
+    template: str,
+    item_id: int,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> Response:
+    """A rename refused: the list page again, that one item's field as typed, and why."""
+    return await _page(
+        request,
+        session,
+        user_id,
+        template,
+        422,
+        errors={item_id: errors},
+        values={item_id: values},
+        notice=Notice(f"Not saved. {errors_sentence(errors)}"),
+    )
+
+
 @router.get("/projects")
 async def projects_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     return await _page(request, session, user.id, "projects.html", errors={}, values={})
@@ -110,16 +132,7 @@ async def update_project(
                 done = "archived" if project.archived else "restored"
                 return redirect_back(request, PROJECTS_PAGE, Notice(f"“{project.name}” {done}."))
             return redirect_back(request, PROJECTS_PAGE, Notice(f"Saved “{project.name}”."))
-    return await _page(
-        request,
-        session,
-        user.id,
-        "projects.html",
-        422,
-        errors={project_id: errors},
-        values={project_id: values},
-        notice=Notice(f"Not saved. {errors_sentence(errors)}"),
-    )
+    return await _not_saved(request, session, user.id, "projects.html", project_id, errors, values)
 
 
 @router.post("/projects/{project_id:id}/move")
@@ -221,16 +234,7 @@ async def update_label(
             errors = {"name": LABEL_TAKEN}
         else:
             return redirect_back(request, LABELS_PAGE, Notice(f"Saved label “{label.name}”."))
-    return await _page(
-        request,
-        session,
-        user.id,
-        "labels.html",
-        422,
-        errors={label_id: errors},
-        values={label_id: values},
-        notice=Notice(f"Not saved. {errors_sentence(errors)}"),
-    )
+    return await _not_saved(request, session, user.id, "labels.html", label_id, errors, values)
 
 
 @router.post("/labels/{label_id:id}/delete")

@@ -6,8 +6,6 @@ reaches every task with the label (LabelService); renaming onto another label's
 name is a 409, as on the labels page, never a silent merge.
 """
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Response
 
 from webapp.api.deps import (
@@ -20,7 +18,7 @@ from webapp.api.deps import (
     error_doc,
     label_not_found,
 )
-from webapp.api.etags import ETAG, IfNoneMatch, check_not_modified, content_etag
+from webapp.api.etags import ETAG, IfNoneMatch, tagged
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.schemas import api as body
@@ -38,14 +36,6 @@ RENAME_CONFLICT = error_doc(
 READ = {200: {"headers": ETAG}, 304: NOT_MODIFIED, **COMMON}
 
 
-def _answer(payload: Any, response: Response, if_none_match: str | None) -> Any:
-    """`payload` with its ETag, or a 304 when If-None-Match already names it."""
-    tag = content_etag(payload)
-    check_not_modified(if_none_match, tag)
-    response.headers["ETag"] = tag
-    return payload
-
-
 @router.get("/", response_model=list[LabelResponse], responses=READ, summary="List labels, by name")
 @router.get("", response_model=list[LabelResponse], include_in_schema=False)
 async def list_labels(
@@ -53,7 +43,7 @@ async def list_labels(
 ) -> list[dict]:
     labels = await LabelService(session).list_labels(owner.id)
     payload = [LabelResponse.model_validate(label).model_dump(mode="json") for label in labels]
-    return _answer(payload, response, if_none_match)
+    return tagged(payload, response, if_none_match)
 
 
 @router.get(
@@ -66,7 +56,7 @@ async def get_label(
     label: OwnedApiLabel, response: Response, if_none_match: IfNoneMatch = None
 ) -> dict:
     payload = LabelResponse.model_validate(label).model_dump(mode="json")
-    return _answer(payload, response, if_none_match)
+    return tagged(payload, response, if_none_match)
 
 
 UPDATE_RESPONSES = {**COMMON, 404: LABEL_NOT_FOUND, 409: RENAME_CONFLICT, 413: TOO_LARGE}

@@ -7,7 +7,7 @@ change the stored projects refuse. Like the task routes, the collection answers 
 and without the trailing slash.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
@@ -21,7 +21,7 @@ from webapp.api.deps import (
     error_doc,
     project_not_found,
 )
-from webapp.api.etags import ETAG, IfNoneMatch, check_not_modified, content_etag
+from webapp.api.etags import ETAG, IfNoneMatch, tagged
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.schemas import api as body
@@ -77,14 +77,6 @@ async def create_project(
     return ProjectResponse.model_validate(project)
 
 
-def _answer(payload: Any, response: Response, if_none_match: str | None) -> Any:
-    """`payload` with its ETag, or a 304 when If-None-Match already names it."""
-    tag = content_etag(payload)
-    check_not_modified(if_none_match, tag)
-    response.headers["ETag"] = tag
-    return payload
-
-
 READ = {200: {"headers": ETAG}, 304: NOT_MODIFIED, **COMMON}
 
 
@@ -101,7 +93,7 @@ async def list_projects(
     """Every project of the caller's, archived ones too (`archived` says so)."""
     projects = await ProjectService(session).list_projects(owner.id)
     payload = [ProjectResponse.model_validate(p).model_dump(mode="json") for p in projects]
-    return _answer(payload, response, if_none_match)
+    return tagged(payload, response, if_none_match)
 
 
 @router.get(
@@ -114,7 +106,7 @@ async def get_project(
     project: OwnedApiProject, response: Response, if_none_match: IfNoneMatch = None
 ) -> dict:
     payload = ProjectResponse.model_validate(project).model_dump(mode="json")
-    return _answer(payload, response, if_none_match)
+    return tagged(payload, response, if_none_match)
 
 
 UPDATE_RESPONSES = {**COMMON, 404: PROJECT_NOT_FOUND, 409: UPDATE_CONFLICT, 413: TOO_LARGE}
