@@ -86,12 +86,32 @@ INVALID = {
         }
     },
 }
+NO_SUCH_PATH = error_doc(
+    "A path segment that is no id (ids run from 1 to 2147483647): no such resource",
+    "Not Found",
+    "not_found",
+)
+UNAVAILABLE = {
+    "model": ErrorResponse,
+    "description": "The database is out of reach for a moment (a restart, a failover): "
+    "nothing was changed; try again after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    "content": {
+        "application/json": {
+            "example": {
+                "detail": "The database is temporarily unavailable; try again shortly",
+                "code": "unavailable",
+            }
+        }
+    },
+}
 NOT_MODIFIED = {
     "description": "If-None-Match names the current ETag: nothing changed, no body",
     "headers": {"ETag": {"description": "The current ETag", "schema": {"type": "string"}}},
 }
-# Every answer an operation on the caller's own data may give whatever else it does.
-COMMON = {401: UNAUTHORIZED, 403: FORBIDDEN, 422: INVALID}
+# Every answer an operation on the caller's own data may give whatever else it does
+# (an operation with its own 404 replaces NO_SUCH_PATH with it).
+COMMON = {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_PATH, 422: INVALID, 503: UNAVAILABLE}
 
 
 def project_not_found() -> HTTPException:

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from webapp.api.deps import FORBIDDEN, UNAUTHORIZED, PathOwner
-from webapp.api.routing import ApiRoute
+from webapp.api.deps import COMMON, PathOwner
+from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.schemas.task import QUICK_MAX, QuickTaskCreate, TaskCreate
 from webapp.services.due_dates import Clock
@@ -108,7 +108,7 @@ def _now(text: str | None) -> datetime | None:
 @router.get(
     "/quick-add",
     response_model=QuickAddOut,
-    responses={401: UNAUTHORIZED, 403: FORBIDDEN},
+    responses=COMMON,
     summary="Read quick-add text without creating a task",
 )
 async def quick_add(
@@ -141,3 +141,6 @@ async def quick_add(
         priority=parsed.priority,
         spans=[SpanOut(start=s.start, end=s.end, kind=s.kind) for s in parsed.spans],
     )
+
+
+answer_405(router, "/quick-add", ("GET", "HEAD"))

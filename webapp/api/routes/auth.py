@@ -2,8 +2,15 @@
 
 from fastapi import APIRouter, HTTPException, Request
 
-from webapp.api.deps import INVALID, TOO_LARGE, UNAUTHORIZED, ErrorResponse, not_authenticated
-from webapp.api.routing import ApiRoute
+from webapp.api.deps import (
+    INVALID,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    ErrorResponse,
+    not_authenticated,
+)
+from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.schemas.token import TokenRequest, TokenResponse
 from webapp.services.auth_service import AuthService, Throttled
@@ -22,7 +29,7 @@ TOO_MANY = {
 @router.post(
     "/token",
     response_model=TokenResponse,
-    responses={401: UNAUTHORIZED, 413: TOO_LARGE, 422: INVALID, 429: TOO_MANY},
+    responses={401: UNAUTHORIZED, 413: TOO_LARGE, 422: INVALID, 429: TOO_MANY, 503: UNAVAILABLE},
     summary="Get a bearer token",
 )
 async def create_token(
@@ -47,3 +54,6 @@ async def create_token(
         user.id, "API login", lifetime=LOGIN_TOKEN_LIFETIME
     )
     return TokenResponse(access_token=raw, user_id=user.id)
+
+
+answer_405(router, "/token", ("POST",))

@@ -4,8 +4,8 @@
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from webapp.api.deps import UNAUTHORIZED, ApiUser
-from webapp.api.routing import ApiRoute
+from webapp.api.deps import INVALID, TOO_LARGE, UNAUTHORIZED, UNAVAILABLE, ApiUser
+from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.schemas.user import ClockSettings
 from webapp.services.user_service import UserService
@@ -29,13 +29,18 @@ class Me(BaseModel):
     date_order: str
 
 
-@router.get("/me", response_model=Me, responses={401: UNAUTHORIZED}, summary="Who am I")
+READ = {401: UNAUTHORIZED, 503: UNAVAILABLE}
+CHANGE = {**READ, 413: TOO_LARGE, 422: INVALID}
+
+
+@router.get("/me", response_model=Me, responses=READ, summary="Who am I")
 async def me(user: ApiUser) -> Me:
     """The token's user: its `user_id` goes into every other path."""
     return Me(user_id=user.id, email=user.email, timezone=user.timezone, date_order=user.date_order)
 
 
-@router.put("/me", response_model=Me, responses={401: UNAUTHORIZED}, summary="Set my clock")
+@router.put("/me", response_model=Me, responses=CHANGE, summary="Set my clock")
+@router.patch("/me", response_model=Me, responses=CHANGE, summary="Set my clock (the same as PUT)")
 async def set_me(user: ApiUser, changes: ClockSettings, session: SessionDep) -> Me:
     """`timezone` (an IANA name) and `date_order` (DMY, MDY or YMD); either may be left out."""
     await UserService(session).set_clock(
@@ -47,3 +52,6 @@ async def set_me(user: ApiUser, changes: ClockSettings, session: SessionDep) -> 
         timezone=changes.timezone or user.timezone,
         date_order=changes.date_order or user.date_order,
     )
+
+
+answer_405(router, "/me", ("GET", "HEAD", "PUT", "PATCH"))
