@@ -272,6 +272,34 @@ async def test_api_due_fields_and_invalid_recurrence(
     assert moved.json()["due_date"] is None and moved.json()["due_at"].startswith("2030-01-01T09")
 
 
+async def test_due_dates_near_the_calendars_ends_are_refused_not_a_500(
+    client: httpx.AsyncClient, user_client: httpx.AsyncClient, session: AsyncSession, user: User
+) -> None:
+    """A moment in the year 9999 has no local date in a zone 14 hours ahead: such dues are
+    refused with a sentence, from the API and from the edit form, and the list still shows."""
+    await _in_zone(session, user, "Pacific/Kiritimati")
+    auth = await _token(session, user)
+    tasks = f"/api/{user.id}/tasks/"
+    for due in (
+        {"due_at": "9999-12-31T20:00:00+00:00"},
+        {"due_date": "0001-01-01"},
+        {"due_date": 1699920000},  # Unix seconds: no date, though pydantic would read one
+        {"due_at": "2030-01-01T10:00Z"},  # RFC 3339 wants the seconds
+    ):
+        refused = await client.post(tasks, json={"title": "x", **due}, headers=auth)
+        assert refused.status_code == 422, due
+        assert "1900 to 8999" in refused.json()["detail"][0]["msg"]
+    task = await TaskService(session).create_task(user.id, TaskCreate(title="Report"))
+    data = {"title": "Report", "due_date": "9999-12-31", "due_time": "23:00", "repeat": ""}
+    refused = await user_client.post(f"/tasks/{task.id}", data=data)
+    assert refused.status_code == 422 and "between the years 1900 and 8999" in refused.text
+    assert (await user_client.get("/tasks")).status_code == 200
+    # The API takes a rule only as it gives one back, and says which that is.
+    spelled = {"title": "x", "recurrence": "byday=mo;freq=weekly"}
+    refused = await client.post(tasks, json=spelled, headers=auth)
+    assert refused.status_code == 422 and "FREQ=WEEKLY;BYDAY=MO" in refused.text
+
+
 async def test_another_users_tasks_never_show(
     client: httpx.AsyncClient, session: AsyncSession, user: User
 ) -> None:

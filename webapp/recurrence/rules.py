@@ -71,11 +71,17 @@ class Rule:
             parts.append(f"BYSETPOS={_join(self.bysetpos)}")
         if self.count is not None:
             parts.append(f"COUNT={self.count}")
-        if isinstance(self.until, datetime):
-            parts.append(f"UNTIL={self.until.strftime('%Y%m%dT%H%M%SZ')}")
-        elif self.until is not None:
-            parts.append(f"UNTIL={self.until.strftime('%Y%m%d')}")
+        if self.until is not None:
+            parts.append(f"UNTIL={_basic_format(self.until)}")
         return ";".join(parts)
+
+
+def _basic_format(until: date | datetime) -> str:
+    # By hand: strftime's %Y gives year 4 as "4", not "0004", on glibc.
+    day = f"{until.year:04d}{until.month:02d}{until.day:02d}"
+    if isinstance(until, datetime):
+        return f"{day}T{until.hour:02d}{until.minute:02d}{until.second:02d}Z"
+    return day
 
 
 def _join(values: tuple[int, ...]) -> str:
@@ -190,6 +196,11 @@ def _byday(value: str | None, freq: str, has_month: bool) -> tuple[tuple[int, in
                 f"A weekday number must be from 1 to {highest} or -1 to -{highest} here."
             )
         days.add((ordinal, WEEKDAY_CODES.index(found[2])))
+    # dateutil would take MO,1TU as the days that are both, so never; RFC 5545 means either.
+    if len({ordinal == 0 for ordinal, _ in days}) > 1:
+        raise RecurrenceError(
+            "BYDAY takes plain weekdays (MO,FR) or numbered ones (1MO,-1FR), not both."
+        )
     return tuple(sorted(days, key=lambda pair: (pair[1], pair[0])))
 
 
@@ -223,3 +234,14 @@ def _check_combination(rule: Rule) -> None:
         raise RecurrenceError("BYMONTHDAY cannot be used with FREQ=WEEKLY.")
     if rule.bysetpos and not (rule.byday or rule.bymonthday or rule.bymonth):
         raise RecurrenceError("BYSETPOS needs BYDAY, BYMONTHDAY or BYMONTH to pick from.")
+    # Beyond these two, a rule could pick nothing in every period; the subset stays where
+    # a rule that lands can be told apart by its text alone (webapp.recurrence.grammar).
+    if any(abs(position) != 1 for position in rule.bysetpos):
+        raise RecurrenceError(
+            "BYSETPOS can be 1 or -1: the first or the last day the rest of the rule picks."
+        )
+    if rule.bymonthday and any(ordinal for ordinal, _ in rule.byday):
+        raise RecurrenceError(
+            "A numbered weekday such as 1MO cannot go with BYMONTHDAY; "
+            "use plain weekdays (MO) with it."
+        )

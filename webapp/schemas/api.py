@@ -7,7 +7,8 @@ values as text). A field that may be left out but not sent as null is documented
 without null, and `move` needs exactly one of after and before, which its schema says.
 """
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -25,6 +26,9 @@ from pydantic import (
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
+from webapp.recurrence import normalize_rrule
+from webapp.recurrence.grammar import RRULE_PATTERN, in_api_form
+from webapp.recurrence.rules import MAX_LENGTH as RRULE_LENGTH
 from webapp.schemas import project, task
 from webapp.schemas.task import (
     LABEL_LENGTH,
@@ -70,9 +74,78 @@ Labels = Annotated[
     ),
 ]
 LaxPriority = Annotated[Priority, Field(strict=False)]
-# JSON has no date type: these are ISO 8601 text, as the schema says.
-DueDate = Annotated[date | None, Field(strict=False)]
-DueAt = Annotated[AwareDatetime | None, Field(strict=False)]
+
+
+def _api_rule(text: str) -> str:
+    """A rule as answers give it; any other spelling of a rule is told its own form."""
+    if not text.strip():
+        raise ValueError("Send null for no repeat: an empty rule is no rule")
+    canonical = normalize_rrule(text)  # its sentence, when it is no rule of the subset
+    if not in_api_form(text):
+        raise ValueError(f"Write the rule as answers give it: {canonical}")
+    return canonical
+
+
+# null for no repeat; the pattern is exactly the rules taken (webapp.recurrence.grammar).
+ApiRecurrence = Annotated[
+    Annotated[str, AfterValidator(_api_rule)] | None,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "maxLength": RRULE_LENGTH,
+                    "pattern": RRULE_PATTERN,
+                    "description": "An RFC 5545 RRULE without DTSTART, in the canonical "
+                    "form answers give: FREQ (DAILY, WEEKLY, MONTHLY or YEARLY), then "
+                    "INTERVAL, BYMONTH, BYMONTHDAY, BYDAY (MO, or 3TH and -1FR in a "
+                    "monthly or yearly rule), BYSETPOS (1 or -1), COUNT or UNTIL; a rule "
+                    "must land on some day. Anything else is a 422 saying what to write.",
+                    "examples": ["FREQ=MONTHLY;BYDAY=-1FR", "FREQ=WEEKLY;BYDAY=MO,TH"],
+                },
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+# JSON has no date type: these are ISO 8601 text within DUE_YEARS, exactly as the schema's
+# patterns say (not the Unix seconds pydantic would also read as a date), checked here so
+# that no moment with an offset but no seconds, or a leap second, slips past either way.
+_YEAR = "(19|[2-8][0-9])[0-9]{2}"
+_DAY = f"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DUE_DATE_PATTERN = f"^{_DAY}$"
+DUE_AT_PATTERN = (
+    f"^{_DAY}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{{1,6}})?"
+    "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+def _iso(pattern: str, read: Any, example: str) -> Any:
+    def check(value: object) -> object:
+        if value is None:
+            return None
+        if not isinstance(value, str) or re.fullmatch(pattern, value) is None:
+            raise ValueError(f"Give ISO 8601 text such as {example}, in the years 1900 to 8999")
+        return read(value)  # a day that does not exist (30 February) is its ValueError
+
+    return BeforeValidator(check)
+
+
+def _iso_schema(pattern: str, form: str) -> WithJsonSchema:
+    text = {"type": "string", "format": form, "pattern": pattern}
+    return WithJsonSchema({"anyOf": [text, {"type": "null"}]})
+
+
+DueDate = Annotated[
+    date | None,
+    _iso(DUE_DATE_PATTERN, date.fromisoformat, "2027-03-01"),
+    _iso_schema(DUE_DATE_PATTERN, "date"),
+]
+DueAt = Annotated[
+    AwareDatetime | None,
+    _iso(DUE_AT_PATTERN, datetime.fromisoformat, "2027-03-01T09:00:00+01:00"),
+    _iso_schema(DUE_AT_PATTERN, "date-time"),
+]
 
 
 def _omittable(schema: dict[str, Any]) -> None:
@@ -111,6 +184,7 @@ class TaskCreate(task.TaskCreate):
     labels: Labels = []
     due_date: DueDate = None
     due_at: DueAt = None
+    recurrence: ApiRecurrence = None
 
 
 class QuickTaskCreate(task.QuickTaskCreate):
@@ -136,6 +210,7 @@ class TaskUpdate(task.TaskUpdate):
     labels: Labels = omittable()
     due_date: DueDate = None
     due_at: DueAt = None
+    recurrence: ApiRecurrence = None
 
 
 def _one_anchor(schema: dict[str, Any]) -> None:

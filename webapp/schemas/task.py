@@ -61,7 +61,8 @@ def trimmed(shortest: int, longest: int, refused: str = r"\x00") -> Any:
 # PostgreSQL text cannot hold NUL: refused as input (422) rather than failing the INSERT (500).
 NO_NUL = r"^[^\x00]*$"
 # Trimmed before the length check, so "   " is too short rather than a title.
-Title = trimmed(1, 200)
+TITLE_LENGTH = 200
+Title = trimmed(1, TITLE_LENGTH)
 Description = Annotated[trimmed(0, 1000) | None, BeforeValidator(_blank_to_none)]
 
 MAX_LABELS = 20
@@ -101,39 +102,22 @@ ProjectId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_blank
 
 # A repeat as an RRULE of the supported subset, stored in its canonical form; anything
 # else is refused with normalize_rrule's own sentence (a 422 that says what is wrong).
-# The schema gives the core of the grammar as a pattern, every rule of which is accepted;
-# the server also takes the rest of the subset (numbered weekdays, BYMONTHDAY, BYMONTH,
-# BYSETPOS, UNTIL) that no pattern can say whole (a rule must land on some date).
-_DAY = "(MO|TU|WE|TH|FR|SA|SU)"
-_N = "[1-9][0-9]{0,2}"
-RRULE_CORE = (
-    f"^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;INTERVAL={_N})?(;COUNT={_N})?"
-    f"(;BYDAY={_DAY}(,{_DAY}){{0,6}})?$"
-)
-_RRULE_SCHEMA = {
-    "anyOf": [
-        {
-            "type": "string",
-            "pattern": RRULE_CORE,
-            "description": "An RFC 5545 RRULE without DTSTART: FREQ=DAILY|WEEKLY|MONTHLY|"
-            "YEARLY, INTERVAL, COUNT or UNTIL, BYDAY (also 3TH, -1FR), BYMONTHDAY (also -1), "
-            "BYMONTH, BYSETPOS; anything else is a 422 saying what to change. Answers give "
-            "it in this canonical order.",
-            "examples": ["FREQ=MONTHLY;BYDAY=-1FR", "FREQ=WEEKLY;BYDAY=MO,TH"],
-        },
-        {"type": "null"},
-    ]
-}
+# The JSON API takes only the canonical form, which its schema spells (schemas/api.py).
 Recurrence = Annotated[
     Annotated[
         str, StringConstraints(max_length=500, pattern=NO_NUL), AfterValidator(normalize_rrule)
     ]
     | None,
     BeforeValidator(_blank_to_none),
-    WithJsonSchema(_RRULE_SCHEMA),
 ]
 RepeatFrom = Literal["due", "completion"]
-QUICK_MAX = 500
+# No longer than a title: the title quick add reads out of the text is part of it, so
+# every text within this limit gives a title within its own.
+QUICK_MAX = TITLE_LENGTH
+# Far enough either way for any real task, and far from the calendar's ends, where a
+# moment shown in a zone 14 hours away, or a repeat's next date, would have no year.
+DUE_YEARS = range(1900, 9000)
+OUT_OF_YEARS = "Choose a due date between the years 1900 and 8999."
 
 
 class _Due(BaseModel):
@@ -143,6 +127,13 @@ class _Due(BaseModel):
     due_at: AwareDatetime | None = None  # an offset is required: no guessing the zone
     recurrence: Recurrence = None
     repeat_from: RepeatFrom | None = None
+
+    @field_validator("due_date", "due_at", mode="after")
+    @classmethod
+    def _in_years(cls, value: date | None) -> date | None:
+        if value is not None and value.year not in DUE_YEARS:
+            raise ValueError(OUT_OF_YEARS)
+        return value
 
     @model_validator(mode="after")
     def _one_due(self):  # noqa: ANN202
@@ -172,12 +163,7 @@ class QuickTaskCreate(BaseModel):
         extra="ignore", json_schema_extra={"examples": [{"quick": "Buy milk tomorrow 5pm"}]}
     )
 
-    quick: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=QUICK_MAX, pattern=NO_NUL
-        ),
-    ]
+    quick: trimmed(1, QUICK_MAX)
     description: Description = None
 
 

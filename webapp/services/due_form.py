@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from webapp.recurrence import RecurrenceError, describe, local_datetime, normalize_rrule
+from webapp.schemas.task import DUE_YEARS, OUT_OF_YEARS
 from webapp.services.due_dates import Clock
 from webapp.services.quick_add import parse
 
@@ -88,6 +89,8 @@ def due_changes(
         day = _day(day_text[:100], clock)
         if day is None:
             errors["due_date"] = BAD_DATE
+        elif day.year not in DUE_YEARS:
+            errors["due_date"] = OUT_OF_YEARS
     at = _time(time_text[:20]) if time_text else None
     if time_text and at is None:
         errors["due_time"] = BAD_TIME

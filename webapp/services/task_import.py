@@ -38,7 +38,14 @@ from pydantic_core import ErrorDetails, from_json
 
 from webapp.models.task import Priority
 from webapp.schemas.project import ProjectName
-from webapp.schemas.task import Description, Labels, Recurrence, RepeatFrom, Title
+from webapp.schemas.task import (
+    DUE_YEARS,
+    Description,
+    Labels,
+    Recurrence,
+    RepeatFrom,
+    Title,
+)
 from webapp.services.task_export import FORMAT, VERSION
 
 # The versions of task_export's format read back: 1 had no due fields (none are set).
@@ -101,6 +108,13 @@ class ImportedTask(BaseModel):
         if self.due_date is not None and self.due_at is not None:
             raise ValueError("give due_date or due_at, not both")
         return self
+
+    @field_validator("due_date", "due_at")
+    @classmethod
+    def _due_in_years(cls, value: date | None) -> date | None:
+        if value is not None and value.year not in DUE_YEARS:
+            raise ValueError("must be a due date between the years 1900 and 8999")
+        return value
 
     @field_validator("title", "description")
     @classmethod

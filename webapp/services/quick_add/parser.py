@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from webapp.recurrence import as_zone
+from webapp.schemas.task import MAX_LABELS
 from webapp.services.quick_add import repeat, tags, when
 from webapp.services.quick_add.choose import choose
 from webapp.services.quick_add.lexer import lex
@@ -117,12 +118,16 @@ def _plain_temporal_at(ctx: Context, i: int) -> Candidate | None:
 
 
 def _tag_tokens(candidates: list[Candidate]) -> list[Candidate]:
-    """All labels; the first existing project and the first priority (later ones stay
-    in the title as typed)."""
-    taken, seen = [], set()
+    """The first MAX_LABELS labels, the first existing project and the first priority
+    (later ones stay in the title as typed)."""
+    taken, seen, labels = [], set(), set()
     for c in candidates:
         if c.kind == PROJECT and not c.value[0]:
             continue  # no such project: left in the title, named in missing_project
+        if c.kind == LABEL and len(labels | {c.value.casefold()}) > MAX_LABELS:
+            continue
+        if c.kind == LABEL:
+            labels.add(c.value.casefold())
         if c.kind == LABEL or (c.kind in (PROJECT, PRIORITY) and c.kind not in seen):
             taken.append(c)
             seen.add(c.kind)

@@ -7,6 +7,7 @@ without regard to case); a label may be new, since labels are created on first u
 import re
 from collections.abc import Mapping
 
+from webapp.schemas.task import LABEL_LENGTH
 from webapp.services.quick_add import vocab
 from webapp.services.quick_add.lexer import TRAILING
 from webapp.services.quick_add.model import LABEL, PRIORITY, PROJECT, Candidate, Context
@@ -30,5 +31,9 @@ def tag_at(ctx: Context, i: int, projects: Mapping[str, str]) -> Candidate | Non
         if sign not in ("@", "#") or not _NAME.fullmatch(name):
             return None
     if sign == "@":
+        # A name no label may have (too long, or with the comma that separates labels in
+        # a form) stays in the title, as typed.
+        if len(name) > LABEL_LENGTH or "," in name:
+            return None
         return Candidate(i, i + 1, LABEL, name)
     return Candidate(i, i + 1, PROJECT, (projects.get(name.casefold()), name))
