@@ -16,19 +16,20 @@ HEADER = (
     "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE,"
     "DURATION,DURATION_UNIT,DEADLINE,DEADLINE_LANG"
 )
-# As Todoist writes it: CRLF, a meta row, a blank row before a section, a note.
+# As Todoist writes it: CRLF, a meta row, a blank row before a section, a note; its
+# priorities inverted (4 is p1).
 HOME = "\r\n".join(
     [
         HEADER,
         "meta,view_style=list,,,,,,,,,,,,",
-        "task,Fix the tap @house @urgent,Washer is worn,1,1,Sam (1),,every monday,en,"
+        "task,Fix the tap @house @urgent,Washer is worn,4,1,Sam (1),,every monday,en,"
         "Europe/London,30,minute,,",
-        "task,Buy a washer,,4,2,Sam (1),,2026-12-24,en,Europe/London,,,,",
+        "task,Buy a washer,,1,2,Sam (1),,2026-12-24,en,Europe/London,,,,",
         "note,Hardware shop on Main St,,,,Sam (1),,,,,,,,",
         ",,,,,,,,,,,,,",
         "section,Garden,,,,,,,,,,,,",
-        'task,"Mow the lawn, front and back",,2,1,Sam (1),,Dec 24 5pm,en,,,,,',
-        "task,Water the ferns,,3,1,Sam (1),,when the moon is full,en,,,,,",
+        'task,"Mow the lawn, front and back",,3,1,Sam (1),,Dec 24 5pm,en,,,,,',
+        "task,Water the ferns,,2,1,Sam (1),,when the moon is full,en,,,,,",
         "task,Call mum at mum@example.com,,,1,,,,,,,,,",
         "",
     ]
@@ -110,7 +111,7 @@ async def test_the_project_may_be_named_on_the_form_and_an_existing_one_is_reuse
 async def test_missing_trailing_columns_are_fine_and_the_format_may_be_chosen(
     user_client: httpx.AsyncClient, session: AsyncSession, user: User
 ) -> None:
-    short = b"TYPE,CONTENT,DESCRIPTION,PRIORITY\ntask,Short row @x\ntask,Full,desc,1\n"
+    short = b"TYPE,CONTENT,DESCRIPTION,PRIORITY\ntask,Short row @x\ntask,Full,desc,4\n"
     preview = await send(user_client, short, name="Short.csv", format="todoist")
     assert "2 tasks will be added" in page_text(preview)
     await confirm(user_client, preview)

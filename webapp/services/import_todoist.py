@@ -11,9 +11,11 @@ any after CONTENT may be missing. What each row becomes:
 - `section`, `meta` and blank rows: skipped; a sub-task (INDENT 2 or more) is a task of
   its own. DURATION, DEADLINE, AUTHOR and RESPONSIBLE have nowhere to go here.
 
-PRIORITY is Todoist's own numbering in this file (its help: 1 is p1, the highest, 4 is
-p4, the default): 1 → high, 2 → medium, 3 → low, 4 or empty → medium, our default.
-Anything else refuses the file naming its line, like any other bad task.
+PRIORITY is Todoist's stored numbering, inverted from what its apps show: 4 is p1, the
+highest, and 1 is p4, the default (as in its API; its help page's table reads the other
+way, but an exported p1 task carries 4). So 4 → high, 3 → medium, 2 → low, 1 or empty →
+medium, our default. Anything else refuses the file naming its line, like any other bad
+task.
 
 DATE is what Todoist shows ("every monday", "tomorrow", "Dec 24 5pm"): read by our own
 quick-add parser, in the importing user's zone and date order, relative to the moment of
@@ -41,7 +43,7 @@ from webapp.services.task_import import (
     validate_tasks,
 )
 
-PRIORITIES = {"1": "high", "2": "medium", "3": "low", "4": "medium", "": "medium"}
+PRIORITIES = {"4": "high", "3": "medium", "2": "low", "1": "medium", "": "medium"}
 SKIPPED = ("meta", "")  # besides sections, which the preview counts
 # A word starting with @ (not an e-mail address: nothing may come before the @).
 INLINE_LABEL = re.compile(r"(?<!\S)@([^\s,@]+)")
@@ -109,7 +111,7 @@ class _Reader:
         if priority is None:
             raise ImportRefused(
                 f"The task on line {line} is not valid: PRIORITY must be 1, 2, 3 or 4 "
-                f"(Todoist's p1 to p4), not “{cell['PRIORITY'][:20]}”. Nothing was imported."
+                f"(Todoist's p4 to p1), not “{cell['PRIORITY'][:20]}”. Nothing was imported."
             )
         task = {
             "uid": derived_uid("todoist", self.project.casefold(), len(self.tasks), content),
