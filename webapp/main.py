@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from webapp.api import errors as api_errors
 from webapp.api import quick as api_quick
@@ -202,6 +203,13 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up before its body arrived (a closed tab, a load tester's end):
+    # nobody is left to answer, and nothing went wrong here worth a traceback.
+    log.info("Client disconnected mid-request: %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     handlers: dict[type[Exception], Handler] = {
         HTTPException: _by_surface(web_errors.http_error, api_errors.http_error),  # type: ignore[arg-type]
@@ -211,6 +219,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         ),
         TaskNotFound: _by_surface(task_gone, api_errors.task_not_found),  # type: ignore[arg-type]
         LoginRequired: web_errors.login_required,  # type: ignore[dict-item]
+        ClientDisconnect: _client_gone,
         **dict.fromkeys(DATABASE_ERRORS, _database_error),
         Exception: _server_error,
     }
