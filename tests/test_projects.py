@@ -173,3 +173,38 @@ async def test_labels_are_created_on_first_use_whatever_their_case(
     assert (await TaskService(session).get_task(uid, first.id)).labels == ["errands", "Calls"]
     await labels.delete_label(uid, phone.id)
     assert (await TaskService(session).get_task(uid, second.id)).labels == []
+
+
+async def test_every_change_to_a_project_or_label_moves_its_version_on(
+    session: AsyncSession, user: User
+) -> None:
+    uid = user.id  # read now: a rollback expires the fixture's object
+    service = ProjectService(session)
+    home, work = (
+        await service.create_project(uid, "Home"),
+        await service.create_project(uid, "Work"),
+    )
+    assert (home.version, work.version) == (1, 1)
+    assert (await service.update_project(uid, home.id, name="House")).version == 2
+    assert (await service.update_project(uid, home.id, archived=True)).version == 3
+    # Nothing to change: no write, so no new version.
+    assert (await service.update_project(uid, home.id, name="House")).version == 3
+    # A move writes both rows that swap places.
+    assert (await service.move_project(uid, work.id, up=True)).version == 2
+    assert (await service.get_project(uid, home.id)).version == 4
+    # Undo brings a deleted project back past the version it was deleted at.
+    await _add(session, uid, "Paint", project_id=work.id)
+    _, _, undo_id = await service.delete_project(uid, work.id, "delete")
+    assert undo_id is not None and await TaskService(session).undo(uid, undo_id)
+    assert (await service.get_project(uid, work.id)).version == 3
+
+    labels = LabelService(session)
+    await _add(session, uid, "Call", labels=["phone"])
+    phone = (await labels.list_labels(uid))[0]
+    assert (await labels.get_label(uid, phone.id)).version == 1
+    assert (await labels.update_label(uid, phone.id, LabelChange(color="red"))).version == 2
+    assert (await labels.update_label(uid, phone.id, LabelChange(name="Calls"))).version == 3
+    assert (await labels.update_label(uid, phone.id, LabelChange(name="Calls"))).version == 3
+    # Naming it on another task again changes nothing of the label.
+    await _add(session, uid, "Text", labels=["CALLS"])
+    assert (await labels.get_label(uid, phone.id)).version == 3

@@ -112,7 +112,7 @@ class LabelService:
                     await self.session.exec(
                         update(LABELS)
                         .where(LABELS.c.id == label_id, LABELS.c.user_id == user_id)
-                        .values(**values)
+                        .values(**values, version=LABELS.c.version + 1)
                         .returning(*LABELS.c)
                     )
                 ).first()

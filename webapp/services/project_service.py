@@ -115,7 +115,7 @@ class ProjectService:
         return await self._one(
             update(PROJECTS)
             .where(*_mine(user_id, project_id))
-            .values(**values, updated_at=utcnow())
+            .values(**values, version=PROJECTS.c.version + 1, updated_at=utcnow())
             .returning(*PROJECTS.c)
         )
 
@@ -147,7 +147,7 @@ class ProjectService:
                 await self.session.exec(
                     update(PROJECTS)
                     .where(*_mine(user_id, pid))
-                    .values(position=position, updated_at=utcnow())
+                    .values(position=position, version=PROJECTS.c.version + 1, updated_at=utcnow())
                 )
         return await self.get_project(user_id, project_id)
 
