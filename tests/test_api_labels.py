@@ -1,6 +1,9 @@
 """The JSON API over labels, and task labels as the API takes them: made on first use,
-trimmed and counted once whatever their case, renamed and deleted onto every task, and
-another user's label a 404."""
+trimmed and counted once whatever their case, renamed and deleted onto every task,
+another user's label a 404, and If-Match pinning a rename or a delete to the version
+read (412)."""
+
+import asyncio
 
 import pytest
 
@@ -147,3 +150,67 @@ async def test_a_refused_task_leaves_no_new_label_behind(
     assert stale.status_code == 412
     assert await _labels(api) == []
     assert (await api.request("GET", url)).json() == task
+
+
+async def test_if_match_pins_a_label_change_to_its_version(api: Organiser) -> None:
+    task = await api.create("Milk", labels=["shop"])
+    shop = (await _labels(api))[0]
+    url = f"{api.labels}{shop['id']}"
+    first = (await api.request("GET", url)).headers["ETag"]
+    assert first == f'"{shop["id"]}-1"'
+    assert (await api.request("GET", url, headers={"If-None-Match": first})).status_code == 304
+
+    stale = await api.request("PATCH", url, json={"name": "lost"}, headers={"If-Match": '"0-0"'})
+    assert stale.status_code == 412 and stale.headers["ETag"] == first
+    assert stale.json() == {
+        "detail": "The label has changed since you read it; GET it again",
+        "code": "precondition_failed",
+    }
+    assert await _labels(api) == [shop]
+    assert (await api.request("GET", f"{api.tasks}{task['id']}")).json()["labels"] == ["shop"]
+
+    renamed = await api.request(
+        "PATCH", url, json={"name": "Groceries"}, headers={"If-Match": first}
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Groceries"
+    second = renamed.headers["ETag"]
+    assert second == f'"{shop["id"]}-2"' != first
+    for header in (first, f"W/{second}"):
+        refused = await api.request("PUT", url, json={"color": "red"}, headers={"If-Match": header})
+        assert refused.status_code == 412 and refused.headers["ETag"] == second, header
+    assert (await api.request("GET", url)).json()["color"] == "grey"
+    anyone = await api.request("PUT", url, json={"color": "red"}, headers={"If-Match": "*"})
+    assert anyone.status_code == 200 and anyone.headers["ETag"] == f'"{shop["id"]}-3"'
+
+
+async def test_a_stale_if_match_deletes_no_label(api: Organiser) -> None:
+    task = await api.create("Milk", labels=["shop"])
+    shop = (await _labels(api))[0]
+    url = f"{api.labels}{shop['id']}"
+    old = (await api.request("GET", url)).headers["ETag"]
+    current = (await api.request("PUT", url, json={"color": "green"})).headers["ETag"]
+    stale = await api.request("DELETE", url, headers={"If-Match": old})
+    assert stale.status_code == 412 and stale.headers["ETag"] == current
+    assert (await api.request("GET", url)).json()["color"] == "green"
+    assert (await api.request("GET", f"{api.tasks}{task['id']}")).json()["labels"] == ["shop"]
+    assert (await api.request("DELETE", url, headers={"If-Match": current})).status_code == 204
+    assert await _labels(api) == []
+
+
+async def test_of_two_renames_of_a_label_against_one_version_one_wins(api: Organiser) -> None:
+    task = await api.create("Milk", labels=["shop"])
+    shop = (await _labels(api))[0]
+    url = f"{api.labels}{shop['id']}"
+    tag = (await api.request("GET", url)).headers["ETag"]
+    answers = await asyncio.gather(
+        *(
+            api.request("PATCH", url, json={"name": name}, headers={"If-Match": tag})
+            for name in ("mine", "theirs")
+        )
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 412]
+    won = next(answer for answer in answers if answer.status_code == 200).json()["name"]
+    assert [label["name"] for label in await _labels(api)] == [won]
+    # Its task was retagged once, from the old name to the winner's.
+    assert (await api.request("GET", f"{api.tasks}{task['id']}")).json()["labels"] == [won]
+    assert (await api.request("GET", url)).headers["ETag"] == f'"{shop["id"]}-2"'

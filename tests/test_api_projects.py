@@ -1,6 +1,9 @@
 """The JSON API over projects and labels, and the task fields and filters that use them,
 on real PostgreSQL: CRUD, the Inbox's 409s, another user's ids as 404s (in a path and in
-a body), deleting a project with its tasks moved, and labels renamed onto their tasks."""
+a body), deleting a project with its tasks moved, labels renamed onto their tasks, and
+If-Match pinning a change or a delete to the version read (412)."""
+
+import asyncio
 
 import pytest
 
@@ -142,3 +145,101 @@ async def test_405s_name_every_method_of_the_path(api: Organiser) -> None:
     assert response.headers["Allow"] == "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
     response = await api.request("GET", f"{api.tasks}1/move")
     assert response.status_code == 405 and response.headers["Allow"] == "POST, OPTIONS"
+
+
+# If-Match: a change pinned to the version read
+
+
+async def test_if_match_pins_a_project_change_to_its_version(api: Organiser) -> None:
+    home = await api.project("Home")
+    url = f"{api.projects}{home['id']}"
+    read = await api.request("GET", url)
+    first = read.headers["ETag"]
+    assert first == f'"{home["id"]}-1"'
+    assert (await api.request("GET", url, headers={"If-None-Match": first})).status_code == 304
+
+    stale = await api.request("PATCH", url, json={"name": "Lost"}, headers={"If-Match": '"0-0"'})
+    assert stale.status_code == 412 and stale.headers["ETag"] == first
+    assert stale.json() == {
+        "detail": "The project has changed since you read it; GET it again",
+        "code": "precondition_failed",
+    }
+    assert (await api.request("GET", url)).json() == read.json()
+
+    renamed = await api.request("PATCH", url, json={"name": "House"}, headers={"If-Match": first})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "House"
+    second = renamed.headers["ETag"]
+    assert second == f'"{home["id"]}-2"' != first
+    assert (await api.request("GET", url)).headers["ETag"] == second
+    # The tag read before the rename is stale now, weak or strong, alone or in a list.
+    for header in (first, f"W/{second}", f'"other", {first}'):
+        refused = await api.request(
+            "PUT", url, json={"archived": True}, headers={"If-Match": header}
+        )
+        assert refused.status_code == 412 and refused.headers["ETag"] == second, header
+    assert (await api.request("GET", url)).json() == renamed.json()
+
+    listed = await api.request(
+        "PUT", url, json={"archived": True}, headers={"If-Match": f'"x", {second}'}
+    )
+    assert listed.status_code == 200 and listed.headers["ETag"] == f'"{home["id"]}-3"'
+    anyone = await api.request("PUT", url, json={"archived": False}, headers={"If-Match": "*"})
+    assert anyone.status_code == 200 and anyone.json()["archived"] is False
+
+
+async def test_a_stale_if_match_deletes_no_project(api: Organiser) -> None:
+    home = await api.project("Home")
+    await api.create("Paint", project_id=home["id"])
+    url = f"{api.projects}{home['id']}"
+    old = (await api.request("GET", url)).headers["ETag"]
+    current = (await api.request("PUT", url, json={"name": "House"})).headers["ETag"]
+    for params in ({}, {"tasks": "inbox"}, {"tasks": "delete"}):
+        stale = await api.request("DELETE", url, params=params, headers={"If-Match": old})
+        assert stale.status_code == 412 and stale.headers["ETag"] == current, params
+    assert (await api.request("GET", url)).json()["name"] == "House"
+    assert await api.titles(project_id=home["id"]) == ["Paint"]
+    deleted = await api.request(
+        "DELETE", url, params={"tasks": "inbox"}, headers={"If-Match": current}
+    )
+    assert deleted.status_code == 204
+    assert (await api.request("GET", url)).status_code == 404
+
+
+async def test_of_two_renames_against_one_version_one_wins(api: Organiser) -> None:
+    home = await api.project("Home")
+    url = f"{api.projects}{home['id']}"
+    tag = (await api.request("GET", url)).headers["ETag"]
+    answers = await asyncio.gather(
+        *(
+            api.request("PATCH", url, json={"name": name}, headers={"If-Match": tag})
+            for name in ("Mine", "Theirs")
+        )
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 412]
+    won = next(answer for answer in answers if answer.status_code == 200)
+    lost = next(answer for answer in answers if answer.status_code == 412)
+    stored = await api.request("GET", url)
+    assert stored.json()["name"] == won.json()["name"]
+    assert stored.headers["ETag"] == won.headers["ETag"] == lost.headers["ETag"]
+    assert stored.headers["ETag"] == f'"{home["id"]}-2"'
+
+
+async def test_openapi_documents_if_match_on_projects_and_labels(api: Organiser) -> None:
+    paths = (await api.client.get("/openapi.json")).json()["paths"]
+    for path, what in (
+        ("/api/{user_id}/projects/{project_id}", "project"),
+        ("/api/{user_id}/labels/{label_id}", "label"),
+    ):
+        for method in ("put", "patch", "delete"):
+            operation = paths[path][method]
+            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            assert "if-match" in headers, (path, method)
+            failed = operation["responses"]["412"]
+            assert f"the {what}'s current ETag" in failed["description"]
+            assert failed["headers"]["ETag"]["required"] is True
+            content = failed["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+            assert content["example"]["code"] == "precondition_failed"
+            assert what in content["example"]["detail"]
+        for method in ("get", "put", "patch"):
+            assert "ETag" in paths[path][method]["responses"]["200"]["headers"], (path, method)

@@ -521,6 +521,7 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         "/api/{user_id}/quick-add",
     }
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    project_change = {"401", "404", "409", "412", "422"}
     expected = {
         ("/api/{user_id}/tasks/", "post"): {"201", "401", "403", "404", "413", "422"},
         ("/api/{user_id}/tasks/", "get"): {"200", "304", "401", "403", "422"},
@@ -533,14 +534,14 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
         ("/api/{user_id}/projects/", "post"): {"201", "401", "403", "409", "422"},
         ("/api/{user_id}/projects/", "get"): {"200", "304", "401", "403"},
         ("/api/{user_id}/projects/{project_id}", "get"): {"200", "304", "401", "403", "404"},
-        ("/api/{user_id}/projects/{project_id}", "put"): {"200", "401", "404", "409", "422"},
-        ("/api/{user_id}/projects/{project_id}", "patch"): {"200", "401", "404", "409", "422"},
-        ("/api/{user_id}/projects/{project_id}", "delete"): {"204", "401", "404", "409", "422"},
+        ("/api/{user_id}/projects/{project_id}", "put"): {"200", *project_change},
+        ("/api/{user_id}/projects/{project_id}", "patch"): {"200", *project_change},
+        ("/api/{user_id}/projects/{project_id}", "delete"): {"204", *project_change},
         ("/api/{user_id}/labels/", "get"): {"200", "304", "401", "403"},
         ("/api/{user_id}/labels/{label_id}", "get"): {"200", "304", "401", "403", "404"},
-        ("/api/{user_id}/labels/{label_id}", "put"): {"200", "401", "404", "409", "422"},
-        ("/api/{user_id}/labels/{label_id}", "patch"): {"200", "401", "404", "409", "422"},
-        ("/api/{user_id}/labels/{label_id}", "delete"): {"204", "401", "403", "404"},
+        ("/api/{user_id}/labels/{label_id}", "put"): {"200", "401", "404", "409", "412", "422"},
+        ("/api/{user_id}/labels/{label_id}", "patch"): {"200", "401", "404", "409", "412", "422"},
+        ("/api/{user_id}/labels/{label_id}", "delete"): {"204", "401", "403", "404", "412"},
         ("/api/auth/token", "post"): {"200", "401", "413", "422", "429"},
         ("/api/{user_id}/quick-add", "get"): {"200", "401", "403", "422"},
     }

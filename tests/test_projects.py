@@ -1,11 +1,15 @@
 """Projects, labels and the manual order, at the service level (real PostgreSQL)."""
 
+import asyncio
+
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import PASSWORD
-from webapp.db import counting_round_trips
+from tests.test_task_service import _until_waiting_for_a_lock
+from webapp.db import counting_round_trips, create_sessionmaker
 from webapp.models.user import User
 from webapp.schemas.task import TaskCreate, TaskUpdate
 from webapp.services import task_order
@@ -16,6 +20,7 @@ from webapp.services.project_service import (
     ProjectNotEmpty,
     ProjectNotFound,
     ProjectService,
+    StaleProjectError,
 )
 from webapp.services.task_service import Sort, TaskFilter, TaskService
 from webapp.services.user_service import UserService
@@ -173,3 +178,75 @@ async def test_labels_are_created_on_first_use_whatever_their_case(
     assert (await TaskService(session).get_task(uid, first.id)).labels == ["errands", "Calls"]
     await labels.delete_label(uid, phone.id)
     assert (await TaskService(session).get_task(uid, second.id)).labels == []
+
+
+async def test_every_change_to_a_project_or_label_moves_its_version_on(
+    session: AsyncSession, user: User
+) -> None:
+    uid = user.id  # read now: a rollback expires the fixture's object
+    service = ProjectService(session)
+    home, work = (
+        await service.create_project(uid, "Home"),
+        await service.create_project(uid, "Work"),
+    )
+    assert (home.version, work.version) == (1, 1)
+    assert (await service.update_project(uid, home.id, name="House")).version == 2
+    assert (await service.update_project(uid, home.id, archived=True)).version == 3
+    # Nothing to change: no write, so no new version.
+    assert (await service.update_project(uid, home.id, name="House")).version == 3
+    # A move writes both rows that swap places.
+    assert (await service.move_project(uid, work.id, up=True)).version == 2
+    assert (await service.get_project(uid, home.id)).version == 4
+    # Undo brings a deleted project back past the version it was deleted at.
+    await _add(session, uid, "Paint", project_id=work.id)
+    _, _, undo_id = await service.delete_project(uid, work.id, "delete")
+    assert undo_id is not None and await TaskService(session).undo(uid, undo_id)
+    assert (await service.get_project(uid, work.id)).version == 3
+
+    labels = LabelService(session)
+    await _add(session, uid, "Call", labels=["phone"])
+    phone = (await labels.list_labels(uid))[0]
+    assert (await labels.get_label(uid, phone.id)).version == 1
+    assert (await labels.update_label(uid, phone.id, LabelChange(color="red"))).version == 2
+    assert (await labels.update_label(uid, phone.id, LabelChange(name="Calls"))).version == 3
+    assert (await labels.update_label(uid, phone.id, LabelChange(name="Calls"))).version == 3
+    # Naming it on another task again changes nothing of the label.
+    await _add(session, uid, "Text", labels=["CALLS"])
+    assert (await labels.get_label(uid, phone.id)).version == 3
+
+
+@pytest.mark.parametrize("change", ["rename", "delete"])
+async def test_two_changes_against_one_version_cannot_both_win(
+    engine: AsyncEngine, session: AsyncSession, user: User, change: str
+) -> None:
+    uid = user.id  # read now: a rollback expires the fixture's object
+    home_id = (await ProjectService(session).create_project(uid, "Home")).id
+    make = create_sessionmaker(engine)
+    async with make() as first, make() as second:
+        second_pid = (await second.exec(text("SELECT pg_backend_pid()"))).scalar_one()
+        # The first change holds the row; the second, made against the same version, has
+        # read it already and waits for the lock, then finds the project moved on.
+        lock = text("SELECT 1 FROM projects WHERE id = :id FOR UPDATE")
+        await first.exec(lock, params={"id": home_id})
+        service = ProjectService(second)
+        two = asyncio.create_task(
+            service.update_project(uid, home_id, name="Theirs", expected_version=1)
+            if change == "rename"
+            else service.delete_project(uid, home_id, expected_version=1)
+        )
+        try:
+            await _until_waiting_for_a_lock(session, second_pid)
+            await ProjectService(first).update_project(
+                uid, home_id, name="Mine", expected_version=1
+            )
+            with pytest.raises(StaleProjectError) as stale:
+                await two
+            assert stale.value.current.version == 2
+        finally:
+            if not two.done():
+                two.cancel()
+            await first.rollback()
+            await second.rollback()
+    await session.rollback()
+    stored = await ProjectService(session).get_project(uid, home_id)
+    assert (stored.name, stored.version) == ("Mine", 2)

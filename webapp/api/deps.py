@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 import webapp.routing  # noqa: F401  (registers the {…:id} path convertor)
+from webapp.api.etags import changed_detail
 from webapp.db import SessionDep
 from webapp.models.task import Task
 from webapp.models.user import Account
@@ -70,9 +71,6 @@ PROJECT_NOT_FOUND = error_doc(
     "No such project among the caller's", "Project not found", "not_found"
 )
 LABEL_NOT_FOUND = error_doc("No such label among the caller's", "Label not found", "not_found")
-PRECONDITION_FAILED = error_doc(
-    "If-Match does not match the task's current ETag", "Task changed", "precondition_failed"
-)
 TOO_LARGE = error_doc("Request body over 64 KiB", "Request body too large", "body_too_large")
 INVALID = {
     "model": ValidationErrorResponse,
@@ -112,6 +110,23 @@ NOT_MODIFIED = {
 # Every answer an operation on the caller's own data may give whatever else it does
 # (an operation with its own 404 replaces NO_SUCH_PATH with it).
 COMMON = {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NO_SUCH_PATH, 422: INVALID, 503: UNAVAILABLE}
+
+
+def changed_doc(what: str) -> dict:
+    """The 412 of a change whose If-Match names another version of the task, project or
+    label (`what`); the answer carries the current ETag."""
+    current = {"description": "The current ETag", "schema": {"type": "string"}, "required": True}
+    doc = error_doc(
+        f"If-Match does not match the {what}'s current ETag",
+        changed_detail(what),
+        "precondition_failed",
+    )
+    return doc | {"headers": {"ETag": current}}
+
+
+PRECONDITION_FAILED = changed_doc("task")
+PROJECT_CHANGED = changed_doc("project")
+LABEL_CHANGED = changed_doc("label")
 
 
 def project_not_found() -> HTTPException:

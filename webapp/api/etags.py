@@ -1,11 +1,12 @@
 """ETags for the JSON API: what If-Match (412) and If-None-Match (304) compare.
 
-A task's tag is strong, from its version ("<id>-<version>"), so If-Match can pin a
-change to it (the version is a condition of the UPDATE itself). A list's tag is weak,
+One task's, project's or label's tag is strong, from its version ("<id>-<version>"),
+so If-Match can pin a change to it (the service checks the version under the row's
+lock, so two changes against one version cannot both pass). A task list's tag is weak,
 from the user's list version (webapp.services.task_sync) and the query, read before the
 list: a change between the two reads leaves the tag older than the list, which only
-costs the next conditional GET a full answer, never a wrong 304. Projects and labels
-are small: their tags hash what is sent.
+costs the next conditional GET a full answer, never a wrong 304. Lists of projects and
+labels are small: their tags hash what is sent.
 """
 
 import hashlib
@@ -17,7 +18,7 @@ from fastapi import Header, HTTPException, Request, Response
 ETAG = {
     "ETag": {
         "description": "This answer's version: send it back as If-None-Match (304 while "
-        "unchanged) or, on a task, as If-Match (412 once it has changed)",
+        "unchanged) or, on one task, project or label, as If-Match (412 once it has changed)",
         "schema": {"type": "string"},
         "required": True,
     }
@@ -27,8 +28,8 @@ ETAG = {
 IfMatch = Annotated[
     str,
     Header(
-        description="Refuse the change (412) unless the task still has one of these ETags "
-        "(any other text matches none)",
+        description="Refuse the change (412) unless the task, project or label still has "
+        "one of these ETags, or any for `*` (any other text matches none)",
         examples=['"1-1"'],
     ),
 ]
@@ -46,8 +47,9 @@ def _tags(header: str) -> set[str]:
     return {tag.strip() for tag in header.split(",")}
 
 
-def task_etag(task: Any) -> str:
-    return f'"{task.id}-{task.version}"'
+def row_etag(row: Any) -> str:
+    """The strong tag of one task, project or label: its id and version."""
+    return f'"{row.id}-{row.version}"'
 
 
 def list_etag(request: Request, version: str) -> str:
@@ -58,6 +60,13 @@ def list_etag(request: Request, version: str) -> str:
 def content_etag(payload: Any) -> str:
     text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:20]}"'
+
+
+def tag_row(row: Any, response: Response, if_none_match: str | None = None) -> None:
+    """`row`'s ETag on `response`, or a 304 when If-None-Match already names it."""
+    tag = row_etag(row)
+    check_not_modified(if_none_match, tag)
+    response.headers["ETag"] = tag
 
 
 def tagged(payload: Any, response: Response, if_none_match: str | None) -> Any:
@@ -77,22 +86,27 @@ def check_not_modified(if_none_match: str | None, etag: str) -> None:
         raise HTTPException(status_code=304, headers={"ETag": etag})
 
 
-def expected_version(task: Any, if_match: str | None) -> int | None:
-    """The version an If-Match pins the change to; 412 when it names another one.
+def expected_version(row: Any, if_match: str | None, what: str = "task") -> int | None:
+    """The version an If-Match pins the change to `row` to; 412 when it names another.
 
     If-Match uses the strong comparison (RFC 9110 13.1.1): a weak tag never matches.
+    `what` ("task", "project", "label") names the row in the 412's detail.
     """
     if if_match is None:
         return None
     tags = _tags(if_match)
-    if "*" in tags or task_etag(task) in tags:
-        return task.version
-    raise precondition_failed(task)
+    if "*" in tags or row_etag(row) in tags:
+        return row.version
+    raise precondition_failed(row, what)
 
 
-def precondition_failed(current: Any) -> HTTPException:
+def changed_detail(what: str) -> str:
+    return f"The {what} has changed since you read it; GET it again"
+
+
+def precondition_failed(current: Any, what: str = "task") -> HTTPException:
+    """The 412 for a change refused because `current` (a task, project or label) has
+    another version: its ETag is sent, so the caller can compare."""
     return HTTPException(
-        status_code=412,
-        detail="The task has changed since you read it; GET it again",
-        headers={"ETag": task_etag(current)},
+        status_code=412, detail=changed_detail(what), headers={"ETag": row_etag(current)}
     )

@@ -39,6 +39,8 @@ class Project(SQLModel, table=True):
     position: int = Field(
         default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
     )
+    # Bumped on every change, as tasks.version: what an If-Match pins a change to.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -56,4 +58,5 @@ class Label(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     name: str = Field(max_length=60)
     color: str = Field(default="grey", max_length=10, sa_column_kwargs={"server_default": "grey"})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # as Project's
     created_at: datetime = timestamp_field()

@@ -3,6 +3,8 @@
 Tasks keep the names of their labels (tasks.labels), spelled as this table spells
 them; so a rename or a delete changes those tasks too, in the same transaction.
 The names' order in a task is not kept: whoever shows them sorts them (sort_names).
+A rename or a recolour bumps the label's version; with `expected_version` (an If-Match)
+a change is refused (StaleLabelError) once the label has moved past it.
 """
 
 from dataclasses import dataclass
@@ -57,10 +59,24 @@ class LabelNameTaken(Exception):
     """Another of the user's labels already has this name (whatever its case)."""
 
 
+class StaleLabelError(Exception):
+    """The label changed since the version the caller last saw."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(f"label {current.id} is at version {current.version}")
+        self.current = current
+
+
 @dataclass(frozen=True)
 class LabelChange:
     name: str | None = None
     color: str | None = None
+
+
+def _check(label: Any, expected_version: int | None) -> None:
+    """StaleLabelError unless the (locked) label is at the version the caller expects."""
+    if expected_version is not None and label.version != expected_version:
+        raise StaleLabelError(label)
 
 
 def sort_names(names: list[str]) -> list[str]:
@@ -74,14 +90,12 @@ class LabelService:
     async def list_labels(self, user_id: int) -> list[Any]:
         return await _LIST.fetch(self.session, user_id=user_id)
 
-    async def get_label(self, user_id: int, label_id: int) -> Any:
+    async def get_label(self, user_id: int, label_id: int, *, lock: bool = False) -> Any:
+        """The label; with `lock`, locked until the transaction ends (FOR UPDATE)."""
         if not valid_id(label_id):
             raise LabelNotFound
-        row = (
-            await self.session.exec(
-                select(LABELS).where(LABELS.c.id == label_id, LABELS.c.user_id == user_id)
-            )
-        ).first()
+        query = select(LABELS).where(LABELS.c.id == label_id, LABELS.c.user_id == user_id)
+        row = (await self.session.exec(query.with_for_update() if lock else query)).first()
         if row is None:
             raise LabelNotFound
         return row
@@ -96,10 +110,21 @@ class LabelService:
         )
         return sort_names([row.name for row in rows])
 
-    async def update_label(self, user_id: int, label_id: int, change: LabelChange) -> Any:
-        """Rename and/or recolour; a rename is carried to every task with the label."""
+    async def update_label(
+        self,
+        user_id: int,
+        label_id: int,
+        change: LabelChange,
+        *,
+        expected_version: int | None = None,
+    ) -> Any:
+        """Rename and/or recolour; a rename is carried to every task with the label. A
+        field that would not change is no change (no write, no new version)."""
         async with atomic(self.session):
-            label = await self.get_label(user_id, label_id)
+            # Locked: the name read here is the one its tasks are retagged from, and the
+            # version checked is the one the UPDATE below replaces.
+            label = await self.get_label(user_id, label_id, lock=True)
+            _check(label, expected_version)
             values: dict[str, Any] = {}
             if change.color is not None and change.color in COLORS:
                 values["color"] = change.color
@@ -112,7 +137,7 @@ class LabelService:
                     await self.session.exec(
                         update(LABELS)
                         .where(LABELS.c.id == label_id, LABELS.c.user_id == user_id)
-                        .values(**values)
+                        .values(**values, version=LABELS.c.version + 1)
                         .returning(*LABELS.c)
                     )
                 ).first()
@@ -122,10 +147,13 @@ class LabelService:
                 await self._retag(user_id, label.name, values["name"])
         return row
 
-    async def delete_label(self, user_id: int, label_id: int) -> Any:
+    async def delete_label(
+        self, user_id: int, label_id: int, *, expected_version: int | None = None
+    ) -> Any:
         """Delete the label and take it off every task that had it."""
         async with atomic(self.session):
-            label = await self.get_label(user_id, label_id)
+            label = await self.get_label(user_id, label_id, lock=True)
+            _check(label, expected_version)
             await self._retag(user_id, label.name, None)
             await self.session.exec(
                 LABELS.delete().where(LABELS.c.id == label_id, LABELS.c.user_id == user_id)

@@ -4,6 +4,10 @@ Every query is scoped to the user, like TaskService's; a project that is not the
 is the same ProjectNotFound as one that does not exist. The Inbox cannot be renamed,
 archived or deleted (InboxProtected). Deleting a project that has tasks needs a choice:
 move them to the Inbox, or delete them with it (undoable, like any delete).
+
+Every change bumps the project's version; with `expected_version` (an If-Match) a
+change is refused (StaleProjectError) once the project has moved past it, checked
+under the row's lock so two changes against one version cannot both pass.
 """
 
 from typing import Any, Literal
@@ -35,6 +39,14 @@ class ProjectNameTaken(Exception):
 
 class InboxProtected(Exception):
     """The Inbox cannot be renamed, archived or deleted."""
+
+
+class StaleProjectError(Exception):
+    """The project changed since the version the caller last saw."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(f"project {current.id} is at version {current.version}")
+        self.current = current
 
 
 class ProjectNotEmpty(Exception):
@@ -71,12 +83,12 @@ class ProjectService:
         )
         return list(rows)
 
-    async def get_project(self, user_id: int, project_id: int) -> Any:
+    async def get_project(self, user_id: int, project_id: int, *, lock: bool = False) -> Any:
+        """The project; with `lock`, locked until the transaction ends (FOR UPDATE)."""
         if not valid_id(project_id):
             raise ProjectNotFound
-        row = (
-            await self.session.exec(select(*PROJECTS.c).where(*_mine(user_id, project_id)))
-        ).first()
+        query = select(*PROJECTS.c).where(*_mine(user_id, project_id))
+        row = (await self.session.exec(query.with_for_update() if lock else query)).first()
         if row is None:
             raise ProjectNotFound
         return row
@@ -101,8 +113,14 @@ class ProjectService:
         *,
         name: str | None = None,
         archived: bool | None = None,
+        expected_version: int | None = None,
     ) -> Any:
+        """Rename and/or archive or restore; a field that would not change is no change
+        (no write, no new version). StaleProjectError when `expected_version` is given
+        and the project has another one."""
         project = await self.get_project(user_id, project_id)
+        if expected_version is not None and project.version != expected_version:
+            raise StaleProjectError(project)
         values: dict[str, Any] = {}
         if name is not None and name != project.name:
             values["name"] = name
@@ -112,12 +130,20 @@ class ProjectService:
             return project
         if project.is_inbox:
             raise InboxProtected
-        return await self._one(
+        conditions = list(_mine(user_id, project_id))
+        if expected_version is not None:
+            # A condition of the UPDATE itself: of two changes against one version, the
+            # second waits for the first's row lock, then matches nothing.
+            conditions.append(PROJECTS.c.version == expected_version)
+        row = await self._one(
             update(PROJECTS)
-            .where(*_mine(user_id, project_id))
-            .values(**values, updated_at=utcnow())
+            .where(*conditions)
+            .values(**values, version=PROJECTS.c.version + 1, updated_at=utcnow())
             .returning(*PROJECTS.c)
         )
+        if row is None:  # changed meanwhile (or deleted: ProjectNotFound)
+            raise StaleProjectError(await self.get_project(user_id, project_id))
+        return row
 
     async def move_project(self, user_id: int, project_id: int, *, up: bool) -> Any:
         """Swap places with the project above (or below) in the sidebar; the Inbox stays
@@ -147,7 +173,7 @@ class ProjectService:
                 await self.session.exec(
                     update(PROJECTS)
                     .where(*_mine(user_id, pid))
-                    .values(position=position, updated_at=utcnow())
+                    .values(position=position, version=PROJECTS.c.version + 1, updated_at=utcnow())
                 )
         return await self.get_project(user_id, project_id)
 
@@ -160,14 +186,24 @@ class ProjectService:
         return count.one()[0]
 
     async def delete_project(
-        self, user_id: int, project_id: int, tasks: TasksChoice | None = None
+        self,
+        user_id: int,
+        project_id: int,
+        tasks: TasksChoice | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> tuple[Any, int, int | None]:
         """Delete the project; its tasks go to the Inbox or with it, as `tasks` says.
 
         Returns (the project, how many tasks it had, the undo entry's id when they were
-        deleted with it). ProjectNotEmpty when it has tasks and no choice was made."""
+        deleted with it). ProjectNotEmpty when it has tasks and no choice was made;
+        StaleProjectError when `expected_version` is given and it has another one."""
         async with atomic(self.session):
-            project = await self.get_project(user_id, project_id)
+            # Locked first: a rename committing while its tasks move cannot slip past the
+            # version check, and the undo entry keeps the row that was deleted.
+            project = await self.get_project(user_id, project_id, lock=True)
+            if expected_version is not None and project.version != expected_version:
+                raise StaleProjectError(project)
             if project.is_inbox:
                 raise InboxProtected
             count = await self.task_count(user_id, project_id)

@@ -63,6 +63,8 @@ async def restore_project(session: AsyncSession, user_id: int, row: dict[str, An
     """Put a deleted project back, with its id; under another name if its own was taken
     meanwhile (by a project made since)."""
     values = from_snapshot(row, Project.__table__) | {"user_id": user_id, "updated_at": utcnow()}
+    if "version" in values:  # moved on, as a restored task's: an If-Match from before fails
+        values["version"] += 1
     projects = Project.__table__
     taken = await session.exec(
         sa.select(sa.func.lower(projects.c.name)).where(projects.c.user_id == user_id)

@@ -3,8 +3,9 @@
 The rules (the Inbox stays, names are unique whatever their case, a project with
 tasks is deleted only with a choice for them) live in ProjectService; this module
 maps them onto status codes: 404 for a project that is not the caller's, 409 for a
-change the stored projects refuse. Like the task routes, the collection answers with
-and without the trailing slash.
+change the stored projects refuse, 412 for one made against a version it no longer has
+(If-Match, as on tasks). Like the task routes, the collection answers with and without
+the trailing slash.
 """
 
 from typing import Annotated, Literal
@@ -14,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from webapp.api.deps import (
     COMMON,
     NOT_MODIFIED,
+    PROJECT_CHANGED,
     PROJECT_NOT_FOUND,
     TOO_LARGE,
     OwnedApiProject,
@@ -21,7 +23,16 @@ from webapp.api.deps import (
     error_doc,
     project_not_found,
 )
-from webapp.api.etags import ETAG, IfNoneMatch, tagged
+from webapp.api.etags import (
+    ETAG,
+    IfMatch,
+    IfNoneMatch,
+    expected_version,
+    precondition_failed,
+    row_etag,
+    tag_row,
+    tagged,
+)
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.schemas import api as body
@@ -32,6 +43,7 @@ from webapp.services.project_service import (
     ProjectNotEmpty,
     ProjectNotFound,
     ProjectService,
+    StaleProjectError,
 )
 
 router = APIRouter(prefix="/api/{user_id:id}/projects", tags=["projects"], route_class=ApiRoute)
@@ -57,11 +69,15 @@ def _conflict(detail: str) -> HTTPException:
     return HTTPException(status_code=409, detail=detail)
 
 
+def _changed(exc: StaleProjectError) -> HTTPException:
+    return precondition_failed(exc.current, "project")
+
+
 @router.post(
     "/",
     status_code=201,
     response_model=ProjectResponse,
-    responses={**COMMON, 409: CREATE_CONFLICT, 413: TOO_LARGE},
+    responses={201: {"headers": ETAG}, **COMMON, 409: CREATE_CONFLICT, 413: TOO_LARGE},
     summary="Create a project",
 )
 @router.post("", status_code=201, response_model=ProjectResponse, include_in_schema=False)
@@ -73,6 +89,7 @@ async def create_project(
         project = await ProjectService(session).create_project(owner.id, data.name)
     except ProjectNameTaken:
         raise _conflict(NAME_TAKEN) from None
+    response.headers["ETag"] = row_etag(project)
     response.headers["Location"] = f"/api/{owner.id}/projects/{project.id}"
     return ProjectResponse.model_validate(project)
 
@@ -104,12 +121,19 @@ async def list_projects(
 )
 async def get_project(
     project: OwnedApiProject, response: Response, if_none_match: IfNoneMatch = None
-) -> dict:
-    payload = ProjectResponse.model_validate(project).model_dump(mode="json")
-    return tagged(payload, response, if_none_match)
+) -> ProjectResponse:
+    tag_row(project, response, if_none_match)
+    return ProjectResponse.model_validate(project)
 
 
-UPDATE_RESPONSES = {**COMMON, 404: PROJECT_NOT_FOUND, 409: UPDATE_CONFLICT, 413: TOO_LARGE}
+UPDATE_RESPONSES = {
+    200: {"headers": ETAG},
+    **COMMON,
+    404: PROJECT_NOT_FOUND,
+    409: UPDATE_CONFLICT,
+    412: PROJECT_CHANGED,
+    413: TOO_LARGE,
+}
 
 
 @router.put(
@@ -125,19 +149,31 @@ UPDATE_RESPONSES = {**COMMON, 404: PROJECT_NOT_FOUND, 409: UPDATE_CONFLICT, 413:
     summary="Rename, archive or restore a project (the same as PUT)",
 )
 async def update_project(
-    project: OwnedApiProject, data: body.ProjectUpdate, session: SessionDep
+    project: OwnedApiProject,
+    data: body.ProjectUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ProjectResponse:
     """A partial update: fields left out (or null) keep their value."""
+    version = expected_version(project, if_match, "project")
     try:
         updated = await ProjectService(session).update_project(
-            project.user_id, project.id, name=data.name, archived=data.archived
+            project.user_id,
+            project.id,
+            name=data.name,
+            archived=data.archived,
+            expected_version=version,
         )
+    except StaleProjectError as exc:
+        raise _changed(exc) from None
     except ProjectNotFound:
         raise project_not_found() from None
     except InboxProtected:
         raise _conflict(INBOX_FIXED) from None
     except ProjectNameTaken:
         raise _conflict(NAME_TAKEN) from None
+    response.headers["ETag"] = row_etag(updated)
     return ProjectResponse.model_validate(updated)
 
 
@@ -154,14 +190,22 @@ TasksChoice = Annotated[
     "/{project_id:id}",
     status_code=204,
     response_class=Response,
-    responses={**COMMON, 404: PROJECT_NOT_FOUND, 409: DELETE_CONFLICT},
+    responses={**COMMON, 404: PROJECT_NOT_FOUND, 409: DELETE_CONFLICT, 412: PROJECT_CHANGED},
     summary="Delete a project",
 )
 async def delete_project(
-    project: OwnedApiProject, session: SessionDep, tasks: TasksChoice = None
+    project: OwnedApiProject,
+    session: SessionDep,
+    tasks: TasksChoice = None,
+    if_match: IfMatch = None,
 ) -> Response:
+    version = expected_version(project, if_match, "project")
     try:
-        await ProjectService(session).delete_project(project.user_id, project.id, tasks)
+        await ProjectService(session).delete_project(
+            project.user_id, project.id, tasks, expected_version=version
+        )
+    except StaleProjectError as exc:
+        raise _changed(exc) from None
     except ProjectNotFound:
         raise project_not_found() from None
     except InboxProtected:

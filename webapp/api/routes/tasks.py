@@ -30,7 +30,8 @@ from webapp.api.etags import (
     expected_version,
     list_etag,
     precondition_failed,
-    task_etag,
+    row_etag,
+    tag_row,
 )
 from webapp.api.paging import LINK_HEADER, PageStart, Since, next_link, page_start, parse_since
 from webapp.api.quick import quick_create
@@ -107,7 +108,7 @@ async def create_task(
         task = await TaskService(session).create_task(owner.id, task_data, clock=clock)
     except ProjectNotFound:
         raise project_not_found() from None
-    response.headers["ETag"] = task_etag(task)
+    response.headers["ETag"] = row_etag(task)
     response.headers["Location"] = f"/api/{owner.id}/tasks/{task.id}"
     return TaskResponse.model_validate(task)
 
@@ -176,8 +177,7 @@ async def list_tasks(
 async def get_task(
     task: OwnedApiTask, response: Response, if_none_match: IfNoneMatch = None
 ) -> TaskResponse:
-    check_not_modified(if_none_match, task_etag(task))
-    response.headers["ETag"] = task_etag(task)
+    tag_row(task, response, if_none_match)
     return TaskResponse.model_validate(task)
 
 
@@ -221,7 +221,7 @@ async def update_task(
         raise precondition_failed(exc.current) from None
     except ProjectNotFound:
         raise project_not_found() from None
-    response.headers["ETag"] = task_etag(updated)
+    response.headers["ETag"] = row_etag(updated)
     return TaskResponse.model_validate(updated)
 
 
@@ -243,7 +243,7 @@ async def move_task(
         )
     except AnchorNotFound:
         raise HTTPException(409, "The task to place it next to was not found") from None
-    response.headers["ETag"] = task_etag(moved)
+    response.headers["ETag"] = row_etag(moved)
     return TaskResponse.model_validate(moved)
 
 
