@@ -2,20 +2,23 @@
 to the server's, while another script changes and deletes tasks meanwhile.
 
 The two scripts run as concurrent asyncio tasks on the same app, each with its own
-client; they take turns only where they await. Both reads are inclusive of the time
-given, so the syncing one passes back the newest timestamps it stored and never misses
-a change stamped with the same microsecond. Also: If-None-Match answers 304 until
-anything, a delete included, changes; a tombstone goes once Undo brings a task back.
+client; they take turns only where they await. The syncing one asks each time from the
+Sync-Since header of its previous read, as the README's loop does, which also holds
+when a writer that began earlier commits later (a transaction held open here). Also:
+If-None-Match answers 304 until anything, a delete included, changes; a tombstone goes
+once Undo brings a task back.
 """
 
 import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from tests.conftest import _asyncpg_dsn
 from tests.test_api_tasks import Api, _api_for
 from webapp.models import User
 from webapp.services.task_service import TaskService
@@ -36,35 +39,35 @@ class Mirror:
     def __init__(self, api: Api) -> None:
         self.api = api
         self.tasks: dict[int, dict] = {}
-        self.changed_since = "1970-01-01T00:00:00Z"  # the first sync reads every task
-        # ...and needs no deletion from before it began (tombstones are kept 30 days).
-        self.deleted_since = _iso(datetime.now(UTC) - timedelta(minutes=1))
+        self.since: str | None = None  # None: the first sync reads every task, no deletions
 
-    async def _pages(self, url: str, params: dict) -> list[dict]:
+    async def _pages(self, url: str, params: dict) -> tuple[list[dict], str]:
+        """Every page's rows, and the first page's Sync-Since."""
         found: list[dict] = []
         response = await self.api.request("GET", url, params=params)
+        since = response.headers["Sync-Since"]
         while True:
             assert response.status_code == 200, response.text
             found += response.json()
             link = response.headers.get("Link")
             if not link:
-                return found
+                return found, since
             response = await self.api.request("GET", link.split(">")[0][1:])
 
     async def sync(self) -> None:
-        changed = await self._pages(
-            self.api.tasks,
-            {"updated_since": self.changed_since, "sort": "updated", "limit": 3},
-        )
+        params = {"sort": "updated", "limit": 3}
+        if self.since is not None:
+            params["updated_since"] = self.since
+        changed, next_since = await self._pages(self.api.tasks, params)
         for task in changed:
             self.tasks[task["id"]] = task
-            self.changed_since = task["updated_at"]
-        gone = await self._pages(
-            f"{self.api.tasks}deleted", {"since": self.deleted_since, "limit": 2}
-        )
-        for tombstone in gone:
-            self.tasks.pop(tombstone["id"], None)
-            self.deleted_since = tombstone["deleted_at"]
+        if self.since is not None:
+            gone, _ = await self._pages(
+                f"{self.api.tasks}deleted", {"since": self.since, "limit": 2}
+            )
+            for tombstone in gone:
+                self.tasks.pop(tombstone["id"], None)
+        self.since = next_since
 
 
 async def _writer(api: Api, steps: int, seed: int) -> None:
@@ -92,9 +95,41 @@ async def test_a_copy_synced_meanwhile_ends_equal_to_the_server(api: Api) -> Non
         await mirror.sync()
     await writing
     await mirror.sync()
-    server = await mirror._pages(api.tasks, {"limit": 200})
+    server, _ = await mirror._pages(api.tasks, {"limit": 200})
     assert mirror.tasks == {task["id"]: task for task in server}
     assert len(server) > 5
+
+
+async def test_a_writer_committing_late_is_not_missed(api: Api, database_url: str) -> None:
+    """A slow writer (an import, say) begins, a quick one commits, a sync reads, and only
+    then the slow one commits: its change is older than what the sync saw, yet the sync's
+    next read, from Sync-Since, lists it."""
+    slow, quick = await api.create("slow"), await api.create("quick")
+    mirror = Mirror(api)
+    await mirror.sync()
+    writer = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        transaction = writer.transaction()
+        await transaction.start()
+        await writer.execute(
+            "UPDATE tasks SET title = 'slow, renamed', updated_at = clock_timestamp() "
+            "WHERE user_id = $1 AND id = $2",
+            api.user.id,
+            slow["id"],
+        )
+        renamed = await api.request("PATCH", f"{api.tasks}{quick['id']}", json={"title": "q2"})
+        assert renamed.status_code == 200
+        await mirror.sync()
+        assert mirror.tasks[quick["id"]]["title"] == "q2"
+        newest_seen = renamed.json()["updated_at"]
+        await transaction.commit()
+    finally:
+        await writer.close()
+    await mirror.sync()
+    assert mirror.tasks[slow["id"]]["title"] == "slow, renamed"
+    # Asking from the newest timestamp seen instead would have missed it for good.
+    late = await api.request("GET", api.tasks, params={"updated_since": newest_seen})
+    assert slow["id"] not in [task["id"] for task in late.json()]
 
 
 async def test_if_none_match_is_304_until_anything_changes(api: Api) -> None:

@@ -77,13 +77,16 @@ def tagged(payload: Any, response: Response, if_none_match: str | None) -> Any:
     return payload
 
 
-def check_not_modified(if_none_match: str | None, etag: str) -> None:
-    """304 when If-None-Match names `etag` (the weak comparison, RFC 9110 13.1.2)."""
+def check_not_modified(
+    if_none_match: str | None, etag: str, headers: dict[str, str] | None = None
+) -> None:
+    """304 when If-None-Match names `etag` (the weak comparison, RFC 9110 13.1.2), with
+    the ETag and any `headers` the full answer would have had."""
     if if_none_match is None:
         return
     tags = {tag.removeprefix("W/") for tag in _tags(if_none_match)}
     if "*" in tags or etag.removeprefix("W/") in tags:
-        raise HTTPException(status_code=304, headers={"ETag": etag})
+        raise HTTPException(status_code=304, headers={"ETag": etag, **(headers or {})})
 
 
 def expected_version(row: Any, if_match: str | None, what: str = "task") -> int | None:

@@ -6,7 +6,7 @@ decode_cursor reads: any other string is a 422, never a page that starts somewhe
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -53,11 +53,26 @@ Since = Annotated[
     Query(
         pattern=SINCE_PATTERN,
         json_schema_extra={"format": "date-time"},
-        description="Changed at or after this time, inclusive: a change stamped with the very "
-        "time given is listed again, never missed. RFC 3339 with an offset: pass the newest "
-        "timestamp you stored",
+        description="Changed at or after this time, inclusive (RFC 3339 with an offset): pass "
+        "the Sync-Since header of your previous read",
     ),
 ]
+
+
+SYNC_SINCE_HEADER = {
+    "Sync-Since": {
+        "description": "Where your next read may start and miss nothing (RFC 3339, UTC): pass "
+        "it as updated_since, and as the deletions list's since, next time. The newest "
+        "timestamp you saw is not as safe: a writer that started earlier may commit later.",
+        "schema": {"type": "string", "format": "date-time"},
+        "required": True,
+    }
+}
+
+
+def sync_since_header(moment: datetime) -> dict[str, str]:
+    text = moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return {"Sync-Since": text}
 
 
 def parse_since(value: str | None) -> datetime | None:

@@ -131,8 +131,8 @@ _CREATE = Query(
             bindparam("recurrence", type_=TASKS.c.recurrence.type),
             bindparam("repeat_from", type_=TASKS.c.repeat_from.type),
             task_order.top_position(),
-            bindparam("now", type_=TASKS.c.created_at.type),
-            bindparam("now", type_=TASKS.c.created_at.type),
+            func.now(),  # the database's clock for both, as for every change (migration 0013)
+            func.now(),
         ).where(
             PROJECTS.c.user_id == bindparam("user_id"),
             (PROJECTS.c.id == _PROJECT_ID) | (_PROJECT_ID.is_(None) & PROJECTS.c.is_inbox),
@@ -192,7 +192,7 @@ class TaskService(BulkChanges, StatusChanges):
             return await self._create(user_id, values)
 
     async def _create(self, user_id: int, values: dict[str, Any]) -> TaskRow:
-        task = await _CREATE.fetchrow(self.session, user_id=user_id, now=utcnow(), **values)
+        task = await _CREATE.fetchrow(self.session, user_id=user_id, **values)
         if task is None:
             raise ProjectNotFound
         return task

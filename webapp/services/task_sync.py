@@ -12,13 +12,20 @@ all the user's tasks: every change but a delete bumps a task's updated_at and ve
 and a delete lowers the count, so two different sets of tasks never share it (the sum
 covers two changes stamped with the same microsecond). It is read from
 ix_tasks_user_updated alone.
+
+Where a script may ask from next time (`sync_since`): a change is stamped with the start
+of its transaction (migration 0013), so one not yet committed is stamped at or after
+the start of some transaction open now. The oldest such start, read in a statement
+before the rows it goes with, is therefore a moment from which the next read misses
+nothing, however long a writer takes to commit; asking from the newest updated_at seen
+could miss an import that commits after a later, quicker change.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, tuple_
+from sqlalchemy import bindparam, column, delete, func, select, table, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,20 +74,49 @@ async def purge_expired(session: AsyncSession) -> int:
     return result.rowcount
 
 
+# The connections of this database's clients, this one's included (it is in a
+# transaction, so the oldest start is never after now()). Another role's sessions show
+# no xact_start unless the app's role may read all statistics: writers of tasks are
+# the app's own connections.
+_ACTIVITY = table(
+    "pg_stat_activity", column("xact_start"), column("datname"), column("backend_type")
+)
+_OLDEST_OPEN = (
+    select(func.min(_ACTIVITY.c.xact_start))
+    .where(
+        _ACTIVITY.c.datname == func.current_database(),
+        _ACTIVITY.c.backend_type == "client backend",
+    )
+    .scalar_subquery()
+)
+_SYNC_SINCE = func.least(func.now(), _OLDEST_OPEN).label("sync_since")
 _LIST_VERSION = Query(
     select(
         func.count().label("count"),
         func.max(TASKS.c.updated_at).label("newest"),
         func.coalesce(func.sum(TASKS.c.version), 0).label("versions"),
+        _SYNC_SINCE,
     ).where(TASKS.c.user_id == bindparam("user_id"))
 )
+_SYNC_SINCE_ONLY = Query(select(_SYNC_SINCE))
 
 
-async def list_version(session: AsyncSession, user_id: int) -> str:
-    """A token that changes whenever any of the user's tasks is added, changed or deleted."""
+@dataclass(frozen=True)
+class ListState:
+    version: str  # changes whenever any of the user's tasks is added, changed or deleted
+    sync_since: datetime  # where the next read may start and miss nothing (see above)
+
+
+async def list_version(session: AsyncSession, user_id: int) -> ListState:
+    """The list's version and sync_since, in one statement: run it before the rows."""
     row = (await _LIST_VERSION.fetch(session, user_id=user_id))[0]
     newest = (row["newest"] - _EPOCH) // _MICROSECOND if row["newest"] else 0
-    return f"{row['count']}.{newest}.{row['versions']}"
+    return ListState(f"{row['count']}.{newest}.{row['versions']}", row["sync_since"])
+
+
+async def sync_since(session: AsyncSession) -> datetime:
+    """Where the next read may start and miss nothing: run it before the rows."""
+    return (await _SYNC_SINCE_ONLY.fetch(session))[0]["sync_since"]
 
 
 @dataclass(frozen=True)

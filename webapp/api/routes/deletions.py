@@ -14,7 +14,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from webapp.api.deps import COMMON, PathOwner, error_doc
-from webapp.api.paging import LINK_HEADER, SINCE_PATTERN, next_link, parse_since
+from webapp.api.paging import (
+    LINK_HEADER,
+    SINCE_PATTERN,
+    SYNC_SINCE_HEADER,
+    next_link,
+    parse_since,
+    sync_since_header,
+)
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
 from webapp.services import task_sync
@@ -52,7 +59,7 @@ class Deletion(BaseModel):
 @router.get(
     "/deleted",
     response_model=list[Deletion],
-    responses={200: {"headers": LINK_HEADER}, **COMMON, 410: EXPIRED},
+    responses={200: {"headers": LINK_HEADER | SYNC_SINCE_HEADER}, **COMMON, 410: EXPIRED},
     summary="List deleted tasks, oldest deletion first",
 )
 async def list_deleted(
@@ -66,7 +73,7 @@ async def list_deleted(
             pattern=SINCE_PATTERN,
             json_schema_extra={"format": "date-time"},
             description="Deleted at or after this time, inclusive (RFC 3339 with an offset): "
-            "pass the newest deleted_at you stored",
+            "pass the Sync-Since header of your previous read",
         ),
     ],
     cursor: Annotated[
@@ -80,6 +87,7 @@ async def list_deleted(
     start = parse_since(since)
     assert start is not None
     after = task_sync.decode_cursor(cursor) if cursor else None
+    response.headers.update(sync_since_header(await task_sync.sync_since(session)))
     try:
         found = await task_sync.deletions(session, owner.id, start, after=after, limit=limit)
     except task_sync.DeletionsExpired:

@@ -33,7 +33,16 @@ from webapp.api.etags import (
     row_etag,
     tag_row,
 )
-from webapp.api.paging import LINK_HEADER, PageStart, Since, next_link, page_start, parse_since
+from webapp.api.paging import (
+    LINK_HEADER,
+    SYNC_SINCE_HEADER,
+    PageStart,
+    Since,
+    next_link,
+    page_start,
+    parse_since,
+    sync_since_header,
+)
 from webapp.api.quick import quick_create
 from webapp.api.routing import ApiRoute, answer_405
 from webapp.db import SessionDep
@@ -116,7 +125,11 @@ async def create_task(
 @router.get(
     "/",
     response_model=list[TaskResponse],
-    responses={200: {"headers": LINK_HEADER | ETAG}, 304: NOT_MODIFIED, **COMMON},
+    responses={
+        200: {"headers": LINK_HEADER | ETAG | SYNC_SINCE_HEADER},
+        304: {**NOT_MODIFIED, "headers": NOT_MODIFIED["headers"] | SYNC_SINCE_HEADER},
+        **COMMON,
+    },
     summary="List tasks, newest first unless sort says otherwise",
 )
 @router.get("", response_model=list[TaskResponse], include_in_schema=False)
@@ -147,8 +160,10 @@ async def list_tasks(
 ) -> list[TaskResponse] | Response:
     """A plain list of at most `limit` tasks; a `Link: rel="next"` header points to the rest.
     Another user's project or an unknown label lists nothing."""
-    tag = list_etag(request, await task_sync.list_version(session, owner.id))
-    check_not_modified(if_none_match, tag)
+    state = await task_sync.list_version(session, owner.id)  # before the rows: see there
+    tag, sync = list_etag(request, state.version), sync_since_header(state.sync_since)
+    check_not_modified(if_none_match, tag, sync)
+    response.headers.update(sync)
     view = TaskFilter(
         completed=completed,
         priority=priority,
