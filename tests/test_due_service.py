@@ -191,3 +191,38 @@ def test_due_text_in_zone() -> None:
 
     now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
     assert due_text(T(), BERLIN, now) == "Today 17:00"
+
+
+async def test_mark_all_complete_moves_repeating_tasks_on_and_one_undo_restores_all(
+    session: AsyncSession, user: User
+) -> None:
+    """What ticking each would do: "Gym" (daily) moves to tomorrow with its completion
+    logged, "Post letter" is done; a finished series ("Last lesson") is done too."""
+    service = TaskService(session)
+    today = BERLIN.today()
+    gym = await service.create_task(
+        user.id, TaskCreate(title="Gym", due_date=today, recurrence="FREQ=DAILY"), clock=BERLIN
+    )
+    letter = await service.create_task(user.id, TaskCreate(title="Post letter"), clock=BERLIN)
+    last = await service.create_task(
+        user.id,
+        TaskCreate(title="Last lesson", due_date=today, recurrence="FREQ=WEEKLY;COUNT=1"),
+        clock=BERLIN,
+    )
+    changed = await service.complete_matching(user.id, TaskFilter(), BERLIN)
+    assert (changed.count, changed.repeated) == (3, 2)
+    after = {task.title: task for task in (await service.list_tasks(user.id, TaskFilter())).tasks}
+    assert not after["Gym"].completed and after["Gym"].due_date == today + timedelta(days=1)
+    assert after["Gym"].recurrence == "FREQ=DAILY"
+    assert after["Post letter"].completed and after["Last lesson"].completed
+    assert [row.due_date for row in await task_repeat.completions(session, user.id, gym.id)] == [
+        today
+    ]
+
+    undone = await service.undo(user.id, changed.undo_id)
+    assert undone is not None and undone.count == 3
+    back = {task.title: task for task in (await service.list_tasks(user.id, TaskFilter())).tasks}
+    assert not any(task.completed for task in back.values())
+    assert back["Gym"].due_date == today and back["Last lesson"].recurrence == "FREQ=WEEKLY;COUNT=1"
+    assert await task_repeat.completions(session, user.id, gym.id) == []
+    assert {letter.id, last.id} <= {task.id for task in back.values()}

@@ -9,7 +9,7 @@ complete" keeps the (id, version) each task reached. Undo consumes the entry.
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import Row, delete, func, insert, literal, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,7 @@ from webapp.models.project import Project
 from webapp.models.task import Task
 from webapp.models.undo import UndoEntry
 from webapp.services import task_repeat, task_sync, task_undo
+from webapp.services.due_dates import Clock
 from webapp.services.label_service import LabelService
 from webapp.services.task_query import TaskFilter
 
@@ -36,6 +37,7 @@ class Changed:
     undo_id: int | None
     tasks: tuple[Any, ...] = ()
     kind: str = ""  # for an undo: what it reversed (task_undo.DELETE, COMPLETE, PROJECT)
+    repeated: int = 0  # of `count`, the repeating tasks that moved on rather than ended
 
 
 def delete_with_undo(user_id: int, conditions: list) -> Any:
@@ -67,29 +69,44 @@ class BulkChanges:
         tasks = tuple(task_undo.row_from_snapshot(item) for item in row.payload)
         return Changed(len(tasks), row.id, tasks)
 
-    async def complete_matching(self, user_id: int, view: TaskFilter) -> Changed:
-        """Mark every active task of the view complete, keeping what changed for an undo."""
-        completed = (
-            update(TASKS)
-            .where(TASKS.c.user_id == user_id, *replace(view, completed=False).conditions(user_id))
-            .values(completed=True, updated_at=utcnow(), version=TASKS.c.version + 1)
-            .returning(TASKS.c.id, TASKS.c.version)
-            .cte("completed")
-        )
-        pairs = func.jsonb_agg(func.jsonb_build_array(completed.c.id, completed.c.version))
-        entry = (
-            insert(UNDO)
-            .from_select(
-                ["user_id", "kind", "payload", "created_at"],
-                select(
-                    literal(user_id), literal(task_undo.COMPLETE), pairs, literal(utcnow())
-                ).having(func.count() > 0),
+    async def complete_matching(
+        self,
+        user_id: int,
+        view: TaskFilter,
+        clock: Clock = Clock(),  # noqa: B008 (frozen)
+    ) -> Changed:
+        """Mark every active task of the view complete, as ticking each would: a repeating
+        one moves on to its next due (its completion logged), the rest are done. One undo
+        entry reverses all of it."""
+        active = [TASKS.c.user_id == user_id, *replace(view, completed=False).conditions(user_id)]
+        now = utcnow()
+        async with atomic(self.session):
+            repeating = await self.session.exec(
+                select(*COLUMNS).where(*active, TASKS.c.recurrence.is_not(None)).with_for_update()
             )
-            .returning(UNDO.c.id, func.jsonb_array_length(UNDO.c.payload))
-        )
-        row = (await self.session.exec(entry.add_cte(completed))).first()
-        await self.session.commit()
-        return Changed(row[1], row[0]) if row else Changed(0, None)
+            moved = []
+            for task in repeating.all():
+                changes = task_repeat.next_changes(task, clock, now)
+                if found := await task_repeat.move_on(self.session, user_id, task, changes, now):
+                    moved.append(found[1])
+            completed = await self.session.exec(
+                update(TASKS)
+                .where(*active, TASKS.c.recurrence.is_(None))
+                .values(completed=true(), updated_at=now, version=TASKS.c.version + 1)
+                .returning(TASKS.c.id, TASKS.c.version)
+            )
+            pairs = [[row.id, row.version] for row in completed.all()]
+            if not (pairs or moved):
+                return Changed(0, None)
+            # The list alone when nothing repeats: the form entries written before repeats.
+            payload: Any = {"completed": pairs, "repeated": moved} if moved else pairs
+            entry = await self.session.exec(
+                insert(UNDO)
+                .values(user_id=user_id, kind=task_undo.COMPLETE, payload=payload, created_at=now)
+                .returning(UNDO.c.id)
+            )
+            undo_id = entry.scalar_one()
+        return Changed(len(pairs) + len(moved), undo_id, repeated=len(moved))
 
     async def delete_completed_matching(self, user_id: int, view: TaskFilter) -> Changed:
         """Delete every completed task of the view, keeping them in the undo log."""
@@ -110,7 +127,11 @@ class BulkChanges:
             entry = await task_undo.take(self.session, user_id, undo_id)
             if entry is None:
                 return None
-            if entry.kind == task_undo.COMPLETE:
+            if entry.kind == task_undo.COMPLETE and isinstance(entry.payload, dict):
+                tasks = await self._reopen(user_id, entry.payload["completed"])
+                for repeated in entry.payload["repeated"]:
+                    tasks += await task_repeat.undo_advance(self.session, user_id, repeated)
+            elif entry.kind == task_undo.COMPLETE:
                 tasks = await self._reopen(user_id, entry.payload)
             elif entry.kind == task_undo.REPEAT:
                 tasks = await task_repeat.undo_advance(self.session, user_id, entry.payload)

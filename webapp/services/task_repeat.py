@@ -32,11 +32,9 @@ def _due_values(due: date | datetime | None) -> dict[str, Any]:
     return {"due_date": due, "due_at": None}
 
 
-async def advance(session: Any, user_id: int, task: Any, clock: Clock) -> tuple[Any, int | None]:
-    """Log the completion of repeating `task` and move it to its next due, in one
-    transaction; (the task as it is now, the undo entry's id). A task changed meanwhile
-    (another tab) is left as that change left it: (None, None)."""
-    now = utcnow()
+def next_changes(task: Any, clock: Clock, now: datetime) -> dict[str, Any]:
+    """What completing repeating `task` at `now` changes: its next due (and the rule,
+    whose COUNT goes down), or, when the series is over, done like any other task."""
     due = task.due_at or task.due_date or clock.today()
     following = next_due(
         task.recurrence,
@@ -45,51 +43,70 @@ async def advance(session: Any, user_id: int, task: Any, clock: Clock) -> tuple[
         repeat_from=task.repeat_from or "due",
         completed_at=now,
     )
-    if following is None:  # the series is over: done, like a task that does not repeat
-        changes: dict[str, Any] = {"completed": True}
-    else:
-        changes = _due_values(following[0]) | {"recurrence": following[1]}
-    async with atomic(session):
-        updated = (
-            await session.exec(
-                update(TASKS)
-                .where(
-                    TASKS.c.id == task.id,
-                    TASKS.c.user_id == user_id,
-                    TASKS.c.version == task.version,
-                )
-                .values(**changes, version=TASKS.c.version + 1, updated_at=now)
-                .returning(*COLUMNS)
+    if following is None:
+        return {"completed": True}
+    return _due_values(following[0]) | {"recurrence": following[1]}
+
+
+async def move_on(
+    session: Any, user_id: int, task: Any, changes: dict[str, Any], now: datetime
+) -> tuple[Any, dict[str, Any]] | None:
+    """Apply next_changes and log the completion, inside the caller's transaction; (the
+    task as it is now, what undo_advance needs to put it back), or None when the task
+    changed meanwhile (another tab), which is left as that change left it."""
+    updated = (
+        await session.exec(
+            update(TASKS)
+            .where(
+                TASKS.c.id == task.id,
+                TASKS.c.user_id == user_id,
+                TASKS.c.version == task.version,
             )
-        ).first()
-        if updated is None:
-            return None, None
-        logged = await session.exec(
-            insert(COMPLETIONS)
-            .values(
-                user_id=user_id,
-                task_id=task.id,
-                due_date=task.due_date,
-                due_at=task.due_at,
-                completed_at=now,
-            )
-            .returning(COMPLETIONS.c.id)
+            .values(**changes, version=TASKS.c.version + 1, updated_at=now)
+            .returning(*COLUMNS)
         )
-        payload = {
-            "task_id": task.id,
-            "version": updated.version,
-            "due_date": task.due_date.isoformat() if task.due_date else None,
-            "due_at": task.due_at.isoformat() if task.due_at else None,
-            "recurrence": task.recurrence,
-            "completion_id": logged.scalar_one(),
-        }
+    ).first()
+    if updated is None:
+        return None
+    logged = await session.exec(
+        insert(COMPLETIONS)
+        .values(
+            user_id=user_id,
+            task_id=task.id,
+            due_date=task.due_date,
+            due_at=task.due_at,
+            completed_at=now,
+        )
+        .returning(COMPLETIONS.c.id)
+    )
+    payload = {
+        "task_id": task.id,
+        "version": updated.version,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "recurrence": task.recurrence,
+        "completion_id": logged.scalar_one(),
+    }
+    return updated, payload
+
+
+async def advance(session: Any, user_id: int, task: Any, clock: Clock) -> tuple[Any, int | None]:
+    """Log the completion of repeating `task` and move it to its next due, in one
+    transaction; (the task as it is now, the undo entry's id). A task changed meanwhile
+    (another tab) is left as that change left it: (None, None)."""
+    now = utcnow()
+    changes = next_changes(task, clock, now)
+    async with atomic(session):
+        moved = await move_on(session, user_id, task, changes, now)
+        if moved is None:
+            return None, None
         entry = await session.exec(
             insert(UNDO)
-            .values(user_id=user_id, kind=task_undo.REPEAT, payload=payload, created_at=now)
+            .values(user_id=user_id, kind=task_undo.REPEAT, payload=moved[1], created_at=now)
             .returning(UNDO.c.id)
         )
         undo_id = entry.scalar_one()
-    return updated, undo_id
+    return moved[0], undo_id
 
 
 async def undo_advance(session: Any, user_id: int, payload: dict[str, Any]) -> tuple[Any, ...]:

@@ -159,8 +159,12 @@ def _undo_notice(request: Request, user_id: int, message: str, changed: Changed)
 async def complete_all(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     view = action_view(request, (await read_form(request)).get("return_to"))
     service = TaskService(session)
-    changed = await service.complete_matching(user.id, view.filter)
+    changed = await service.complete_matching(user.id, view.filter, view.clock)
     message = f"Marked {_plural(changed.count, 'task')} complete."
+    if changed.repeated == 1:
+        message += " 1 of them repeats and moved on to its next date."
+    elif changed.repeated:
+        message += f" {changed.repeated} of them repeat and moved on to their next dates."
     notice = _undo_notice(request, user.id, message, changed)
     return await _bulk_answer(request, service, user.id, view, notice)
 
