@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.models import User
 from webapp.schemas import TaskCreate
+from webapp.schemas.task import TaskUpdate
 from webapp.services import task_repeat
 from webapp.services.due_dates import Clock, DueRange, day_name, due_text
 from webapp.services.quick_add_service import read_quick
@@ -226,3 +227,24 @@ async def test_mark_all_complete_moves_repeating_tasks_on_and_one_undo_restores_
     assert back["Gym"].due_date == today and back["Last lesson"].recurrence == "FREQ=WEEKLY;COUNT=1"
     assert await task_repeat.completions(session, user.id, gym.id) == []
     assert {letter.id, last.id} <= {task.id for task in back.values()}
+
+
+async def test_one_change_that_stops_a_repeat_and_completes_the_task(
+    session: AsyncSession, user: User
+) -> None:
+    """ "Done, and no more of these" in one PATCH: done with no rule (it was a 500); with a
+    new rule instead, it moves on by the new one."""
+    service = TaskService(session)
+    today = Clock().today()
+    task = await service.create_task(
+        user.id, TaskCreate(title="Gym", due_date=today, recurrence="FREQ=DAILY")
+    )
+    done = await service.update_task(user.id, task.id, TaskUpdate(recurrence=None, completed=True))
+    assert done.completed and done.recurrence is None and done.repeat_from is None
+    other = await service.create_task(
+        user.id, TaskCreate(title="Swim", due_date=today, recurrence="FREQ=DAILY")
+    )
+    weekly = await service.update_task(
+        user.id, other.id, TaskUpdate(recurrence="FREQ=WEEKLY", completed=True)
+    )
+    assert not weekly.completed and weekly.due_date == today + timedelta(days=7)

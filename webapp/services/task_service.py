@@ -253,8 +253,14 @@ class TaskService(BulkChanges, StatusChanges):
         changes: dict[str, Any] = task_data.model_dump(exclude_unset=True)
         completing = changes.get("completed") is True
         changes |= task_repeat.due_changes(changes, clock)
-        if completing:  # a repeating task moves on instead (below)
-            changes["completed"] = TASKS.c.recurrence.is_(None) | TASKS.c.completed
+        if completing:  # a repeating task moves on instead (below), by the rule it ends with
+            rule = changes.get("recurrence", TASKS.c.recurrence)
+            if rule is None:  # "stop repeating, and done"
+                changes["completed"] = True
+            elif isinstance(rule, str):
+                changes["completed"] = TASKS.c.completed
+            else:
+                changes["completed"] = TASKS.c.recurrence.is_(None) | TASKS.c.completed
         if changes.get("project_id", 0) is None:  # a form's empty choice: no change
             del changes["project_id"]
         if "project_id" in changes:
