@@ -125,7 +125,15 @@ class _Stream:
 
     async def _check(self) -> Account | None:
         """The session's user and version now; while the database is away, as before
-        (a stream is not ended for an outage)."""
+        (a stream is not ended for an outage).
+
+        Shielded: a stream is cancelled the moment its client goes, and a query cut off
+        halfway (between asyncpg's Parse and its Sync) left its connection checked out
+        and its server backend waiting mid-transaction, holding its locks, for good. The
+        check, a few milliseconds, runs to its end and gives its connection back."""
+        return await asyncio.shield(self._authenticate())
+
+    async def _authenticate(self) -> Account | None:
         try:
             async with self.sessionmaker() as session:
                 return await SessionService(session).authenticate(self.raw_session, seen=False)
