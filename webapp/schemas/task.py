@@ -111,9 +111,9 @@ Recurrence = Annotated[
     BeforeValidator(_blank_to_none),
 ]
 RepeatFrom = Literal["due", "completion"]
-# No longer than a title: the title quick add reads out of the text is part of it, so
-# every text within this limit gives a title within its own.
-QUICK_MAX = TITLE_LENGTH
+# The New task field and the preview take this much quick-add text; the title read out
+# of it must still fit its 200 (else the form says so, keeping the text).
+QUICK_MAX = 500
 # Far enough either way for any real task, and far from the calendar's ends, where a
 # moment shown in a zone 14 hours away, or a repeat's next date, would have no year.
 DUE_YEARS = range(1900, 9000)
@@ -163,7 +163,9 @@ class QuickTaskCreate(BaseModel):
         extra="ignore", json_schema_extra={"examples": [{"quick": "Buy milk tomorrow 5pm"}]}
     )
 
-    quick: trimmed(1, QUICK_MAX)
+    # No longer than a title, which is part of it: every text the schema allows then
+    # makes a task (tags that cannot be labels stay in the title).
+    quick: trimmed(1, TITLE_LENGTH)
     description: Description = None
 
 

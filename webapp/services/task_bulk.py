@@ -7,9 +7,10 @@ complete" keeps the (id, version) each task reached. Undo consumes the entry.
 """
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, literal, select, true, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, insert, literal, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,6 +59,43 @@ def delete_with_undo(user_id: int, conditions: list) -> Any:
     return entry.add_cte(deleted, task_sync.record_tombstones(deleted))
 
 
+def _complete_plain(user_id: int, active: list, now: datetime) -> Any:
+    """One statement: the view's tasks that do not repeat marked complete, their (id,
+    version) kept in an undo entry, and the ones that do repeat read and locked for
+    complete_matching to move on: rows of (undo_id, done, *a repeating task or nulls)."""
+    completed = (
+        update(TASKS)
+        .where(*active, TASKS.c.recurrence.is_(None))
+        .values(completed=true(), updated_at=now, version=TASKS.c.version + 1)
+        .returning(TASKS.c.id, TASKS.c.version)
+        .cte("completed")
+    )
+    pairs = func.jsonb_agg(func.jsonb_build_array(completed.c.id, completed.c.version))
+    entry = (
+        insert(UNDO)
+        .from_select(
+            ["user_id", "kind", "payload", "created_at"],
+            select(literal(user_id), literal(task_undo.COMPLETE), pairs, literal(now)).having(
+                func.count() > 0
+            ),
+        )
+        .returning(UNDO.c.id)
+        .cte("entry")
+    )
+    repeating = (
+        select(*COLUMNS)
+        .where(*active, TASKS.c.recurrence.is_not(None))
+        .with_for_update()
+        .cte("repeating")
+    )
+    one = select(literal(1).label("one")).subquery("one")
+    return select(
+        select(entry.c.id).scalar_subquery().label("undo_id"),
+        select(func.count()).select_from(completed).scalar_subquery().label("done"),
+        *repeating.c,
+    ).select_from(one.outerjoin(repeating, true()))
+
+
 class BulkChanges:
     session: AsyncSession
 
@@ -77,36 +115,39 @@ class BulkChanges:
     ) -> Changed:
         """Mark every active task of the view complete, as ticking each would: a repeating
         one moves on to its next due (its completion logged), the rest are done. One undo
-        entry reverses all of it."""
+        entry reverses all of it; a view without repeating tasks costs one statement."""
         active = [TASKS.c.user_id == user_id, *replace(view, completed=False).conditions(user_id)]
         now = utcnow()
-        async with atomic(self.session):
-            repeating = await self.session.exec(
-                select(*COLUMNS).where(*active, TASKS.c.recurrence.is_not(None)).with_for_update()
+        rows = (await self.session.exec(_complete_plain(user_id, active, now))).all()
+        undo_id, done = rows[0].undo_id, rows[0].done
+        moved = []
+        for task in (row for row in rows if row.id is not None):  # locked until the commit
+            changes = task_repeat.next_changes(task, clock, now)
+            if found := await task_repeat.move_on(self.session, user_id, task, changes, now):
+                moved.append(found[1])
+        if moved:
+            undo_id = await self._add_repeats(user_id, undo_id, moved, now)
+        await self.session.commit()
+        return Changed(done + len(moved), undo_id, repeated=len(moved))
+
+    async def _add_repeats(
+        self, user_id: int, undo_id: int | None, moved: list[dict], now: datetime
+    ) -> int:
+        """The undo entry, with what undo_advance needs for each repeating task moved on."""
+        if undo_id is None:
+            payload = {"completed": [], "repeated": moved}
+            statement = insert(UNDO).values(
+                user_id=user_id, kind=task_undo.COMPLETE, payload=payload, created_at=now
             )
-            moved = []
-            for task in repeating.all():
-                changes = task_repeat.next_changes(task, clock, now)
-                if found := await task_repeat.move_on(self.session, user_id, task, changes, now):
-                    moved.append(found[1])
-            completed = await self.session.exec(
-                update(TASKS)
-                .where(*active, TASKS.c.recurrence.is_(None))
-                .values(completed=true(), updated_at=now, version=TASKS.c.version + 1)
-                .returning(TASKS.c.id, TASKS.c.version)
+        else:
+            repeated = bindparam("repeated", moved, type_=UNDO.c.payload.type)
+            both = func.jsonb_build_object("completed", UNDO.c.payload, "repeated", repeated)
+            statement = (
+                update(UNDO)
+                .where(UNDO.c.id == undo_id, UNDO.c.user_id == user_id)
+                .values(payload=both)
             )
-            pairs = [[row.id, row.version] for row in completed.all()]
-            if not (pairs or moved):
-                return Changed(0, None)
-            # The list alone when nothing repeats: the form entries written before repeats.
-            payload: Any = {"completed": pairs, "repeated": moved} if moved else pairs
-            entry = await self.session.exec(
-                insert(UNDO)
-                .values(user_id=user_id, kind=task_undo.COMPLETE, payload=payload, created_at=now)
-                .returning(UNDO.c.id)
-            )
-            undo_id = entry.scalar_one()
-        return Changed(len(pairs) + len(moved), undo_id, repeated=len(moved))
+        return (await self.session.exec(statement.returning(UNDO.c.id))).scalar_one()
 
     async def delete_completed_matching(self, user_id: int, view: TaskFilter) -> Changed:
         """Delete every completed task of the view, keeping them in the undo log."""
