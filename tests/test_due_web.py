@@ -68,6 +68,12 @@ async def test_dismissed_spans_stay_literal(
     again = await user_client.get(chip["hx-get"])
     assert "→ Create monthly report p1" in soup(again).get_text()
     assert soup(again).find(id="new-ignore")["value"] == "22-24"
+    # Refused (a title over 200 characters), the form keeps the text and what it dismissed.
+    long = "x" * 201 + " monthly"
+    refused = await user_client.post("/tasks", data={"title": long, "ignore": "202-209"})
+    assert refused.status_code == 422
+    assert soup(refused).find(id="new-ignore")["value"] == "202-209"
+    assert soup(refused).find(id="new-title")["value"] == long
 
 
 async def test_edit_form_due_date_time_and_repeat(

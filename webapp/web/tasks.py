@@ -105,18 +105,20 @@ async def create_task(request: Request, user: CurrentUser, session: SessionDep) 
     # The title is quick-add text ("Buy milk tomorrow 5pm #Home"); chips the preview
     # dismissed come as `ignore` spans and stay literal.
     text = values.get("title", "")
+    # Refused, the form comes back as sent: its text, and the chips it had dismissed.
+    shown = values | {"ignore": str(form.get("ignore", ""))[:500]}
     if text.strip() and len(text) <= QUICK_MAX:
         ignore = ignored_spans(form.get("ignore"))
         quick = await read_quick(session, user.id, text, clock=view.clock, ignore=ignore)
         fields = quick.fields(values)
     data, errors = parse_form(TaskCreate, fields)
     if data is None:
-        return await _not_added(request, service, user.id, view, FormState(values, errors))
+        return await _not_added(request, service, user.id, view, FormState(shown, errors))
     try:
         task = await service.create_task(user.id, data, clock=view.clock)
     except ProjectNotFound:
         errors = {"project_id": "That project no longer exists. Choose another."}
-        return await _not_added(request, service, user.id, view, FormState(values, errors))
+        return await _not_added(request, service, user.id, view, FormState(shown, errors))
     shown = view.matches(task)
     notice = Notice("Task added." if shown else "Task added. It is not shown in this view.")
     if answer := done(request, view, notice):
