@@ -2,10 +2,13 @@
 
 A task's tag is strong, from its version ("<id>-<version>"), so If-Match can pin a
 change to it (the version is a condition of the UPDATE itself). A list's tag is weak,
-from the user's list version (webapp.services.task_sync) and the query, read before the
-list: a change between the two reads leaves the tag older than the list, which only
-costs the next conditional GET a full answer, never a wrong 304. Projects and labels
-are small: their tags hash what is sent.
+from the user's tasks_version and the query. The database bumps tasks_version as it
+commits any change to the user's tasks, projects or labels (migration 0010), and it is
+read with the bearer token, before the list: no statement of its own, and a 304 needs
+none but the token's. A change between the two reads leaves the tag older than the
+list, which only costs the next conditional GET a full answer, never a wrong 304; a
+change to a project or a label makes a new tag for a list that may not have changed,
+which costs the same. Projects and labels are small: their tags hash what is sent.
 """
 
 import hashlib
@@ -50,7 +53,7 @@ def task_etag(task: Any) -> str:
     return f'"{task.id}-{task.version}"'
 
 
-def list_etag(request: Request, version: str) -> str:
+def list_etag(request: Request, version: int) -> str:
     digest = hashlib.sha256(f"{version}?{request.url.query}".encode()).hexdigest()[:20]
     return f'W/"{digest}"'
 

@@ -1,4 +1,4 @@
-"""What a sync script needs beyond the list: deletions, and a cheap "has anything changed".
+"""What a sync script needs beyond the list: the deletions.
 
 Every delete of tasks (one, a view's completed ones, a project's) writes a tombstone per
 task in the same statement as the delete (`record_tombstones`, a data-modifying WITH),
@@ -7,11 +7,8 @@ tombstones of what it brings back. Tombstones older than TOMBSTONE_RETENTION are
 purged with the login housekeeping; a `since` older than that is refused
 (DeletionsExpired), as the list could no longer be complete.
 
-The list's version (`list_version`) is (count, newest updated_at, sum of versions) of
-all the user's tasks: every change but a delete bumps a task's updated_at and version,
-and a delete lowers the count, so two different sets of tasks never share it (the sum
-covers two changes stamped with the same microsecond). It is read from
-ix_tasks_user_updated alone.
+"Has anything changed" is the list's ETag, from the user's tasks_version (see
+webapp/api/etags.py).
 """
 
 from dataclasses import dataclass
@@ -24,10 +21,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import Query
 from webapp.models.base import MAX_ID, utcnow
-from webapp.models.task import Task
 from webapp.models.tombstone import TOMBSTONE_RETENTION, TaskTombstone
 
-TASKS, TOMBSTONES = Task.__table__, TaskTombstone.__table__
+TOMBSTONES = TaskTombstone.__table__
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -65,22 +61,6 @@ async def purge_expired(session: AsyncSession) -> int:
     )
     await session.commit()
     return result.rowcount
-
-
-_LIST_VERSION = Query(
-    select(
-        func.count().label("count"),
-        func.max(TASKS.c.updated_at).label("newest"),
-        func.coalesce(func.sum(TASKS.c.version), 0).label("versions"),
-    ).where(TASKS.c.user_id == bindparam("user_id"))
-)
-
-
-async def list_version(session: AsyncSession, user_id: int) -> str:
-    """A token that changes whenever any of the user's tasks is added, changed or deleted."""
-    row = (await _LIST_VERSION.fetch(session, user_id=user_id))[0]
-    newest = (row["newest"] - _EPOCH) // _MICROSECOND if row["newest"] else 0
-    return f"{row['count']}.{newest}.{row['versions']}"
 
 
 @dataclass(frozen=True)

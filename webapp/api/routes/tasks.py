@@ -41,7 +41,6 @@ from webapp.models.task import Priority
 from webapp.models.user import Account
 from webapp.schemas import api as body
 from webapp.schemas.task import LABEL_LENGTH, NO_NUL, TaskResponse
-from webapp.services import task_sync
 from webapp.services.due_dates import Clock
 from webapp.services.task_service import (
     AnchorNotFound,
@@ -146,7 +145,7 @@ async def list_tasks(
 ) -> list[TaskResponse] | Response:
     """A plain list of at most `limit` tasks; a `Link: rel="next"` header points to the rest.
     Another user's project or an unknown label lists nothing."""
-    tag = list_etag(request, await task_sync.list_version(session, owner.id))
+    tag = list_etag(request, owner.tasks_version)
     check_not_modified(if_none_match, tag)
     view = TaskFilter(
         completed=completed,
