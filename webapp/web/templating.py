@@ -24,6 +24,20 @@ def hidden_fields(request: Request, return_to: str) -> Markup:
     return Markup(html)
 
 
+def nav_link(
+    href: str, name: str, current: bool, count: int | None = None, extra: str = ""
+) -> Markup:
+    """A sidebar link: the list's name, aria-current on the one shown, and its number of
+    open tasks (said as "3 open"); `extra` is markup of ours (attributes)."""
+    html = f'<a href="{escape(href)}"'
+    if current:
+        html += ' aria-current="page"'
+    html += f'{extra}><span class="nav-name">{escape(name)}</span>'
+    if count:
+        html += f' <span class="count">{count}<span class="sr"> open</span></span>'
+    return Markup(html + "</a>")
+
+
 def static(path: str) -> str:
     """The address of a file in static/ (a plain string: url_for is slow, three times a page)."""
     return STATIC_PREFIX + path
@@ -33,6 +47,7 @@ templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["theme_of"] = theme_of
 templates.env.globals["static"] = static
 templates.env.globals["hidden_fields"] = hidden_fields
+templates.env.globals["nav_link"] = nav_link
 templates.env.globals["priority_choices"] = [
     (p.value, p.value.capitalize()) for p in reversed(Priority)
 ]
