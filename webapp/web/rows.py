@@ -6,8 +6,9 @@ Upcoming's day headings) are written here in one pass over the page: in the temp
 each was a few filter and function calls per row through Jinja's call machinery, and
 fifty rows of them were a third of the list page's time.
 
-Everything is built as plain `str` and made Markup once: adding a str to a Markup
-would escape the str.
+The parts are plain `str` (the texts users type escaped here), which _rows.html writes
+with autoescaping off; only due_tag, for the edit form, returns Markup. Adding a str to
+a Markup would escape the str: escape()'s results only ever go into f-strings.
 """
 
 from collections.abc import Iterable
