@@ -2,14 +2,18 @@
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from pydantic import TypeAdapter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.conftest import PASSWORD
 from webapp.models import Task, User
+from webapp.schemas import TaskCreate
+from webapp.schemas.task import TaskResponse, task_list_json
 from webapp.services.project_service import ProjectService
 from webapp.services.task_service import TaskService
 from webapp.services.token_service import TokenService
@@ -585,3 +589,22 @@ async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
     assert scripts and all(src and src.startswith("/static/") for src in scripts)
     for src in scripts + [link["href"] for link in docs.find_all("link", rel="stylesheet")]:
         assert (await client.get(src)).status_code == 200, src
+
+
+async def test_the_list_json_is_the_response_models_own(session: AsyncSession, user: User) -> None:
+    """The list is written straight from the rows: byte for byte what validating each row
+    as TaskResponse and serialising the list would send."""
+    service = TaskService(session)
+    home = await ProjectService(session).create_project(user.id, "Home")
+    for fields in (
+        {"title": "plain"},
+        {"title": "labelled", "labels": ["b", "A", "c"], "description": "<notes> & ü"},
+        {"title": "dated", "due_date": date(2027, 2, 3), "recurrence": "FREQ=WEEKLY"},
+        {"title": "timed", "due_at": datetime(2027, 2, 3, 9, 30, tzinfo=UTC), "priority": "high"},
+        {"title": "at home", "project_id": home.id, "repeat_from": "completion"},
+    ):
+        await service.create_task(user.id, TaskCreate(**fields))
+    rows = (await service.list_tasks(user.id)).tasks
+    models = [TaskResponse.model_validate(row) for row in rows]
+    assert task_list_json(rows) == TypeAdapter(list[TaskResponse]).dump_json(models)
+    assert [m.labels for m in models if m.title == "labelled"] == [["A", "b", "c"]]

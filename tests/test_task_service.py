@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from webapp.db import Query, Record
 from webapp.models import Priority, Task, User
 from webapp.schemas import TaskCreate, TaskUpdate
 from webapp.services.task_service import (
@@ -392,3 +393,22 @@ async def test_concurrent_updates_from_one_version_cannot_both_win(
     stored = await TaskService(session).get_task(alice_id, task_id)
     assert stored.title == "first" and stored.version == 2
     await session.rollback()
+
+
+async def test_rows_read_like_the_model_before_and_after_their_columns_are_known(
+    session: AsyncSession, alice: User
+) -> None:
+    """A `Query` learns its columns from its first rows and reads later ones by property:
+    both read the same, keep Record's own methods, and a missing name is no attribute."""
+    made = await TaskService(session).create_task(alice.id, TaskCreate(title="t", labels=["b"]))
+    tasks = Task.__table__
+    query = Query(
+        select(tasks.c.id, tasks.c.title, tasks.c.labels).where(tasks.c.id == bindparam("id"))
+    )
+    first = await query.fetchrow(session, id=made.id)
+    later = await query.fetchrow(session, id=made.id)
+    assert type(first) is Record and type(later) is not Record
+    for row in (first, later):
+        assert (row.id, row.title, row.labels) == (made.id, "t", ["b"])
+        assert dict(row.items())["title"] == "t" and row.get("title") == "t"
+        assert not hasattr(row, "no_such_column")

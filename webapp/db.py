@@ -20,6 +20,8 @@ failed on it is sent once more on a fresh one.
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import uuid4
@@ -116,13 +118,28 @@ class Session(AsyncSession):
 
 
 class Record(asyncpg.Record):
-    """A row read like a model instance: record.title."""
+    """A row read like a model instance (record.title), so that services, templates and
+    response models take a `Query` row where they would take the ORM's."""
 
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+@cache
+def record_class(names: tuple[str, ...]) -> type[Record]:
+    """A Record with a property per column: Python calls __getattr__ only after a failed
+    lookup, which makes record.title ten times the cost of record["title"] (0.6 µs against
+    0.06), and a list page reads 11 columns of 50 rows. Names a Record already has (keys,
+    get, ...) stay its methods, as with __getattr__."""
+    columns = {
+        name: property(itemgetter(name))
+        for name in names
+        if name.isidentifier() and not hasattr(Record, name)
+    }
+    return type("ColumnRecord", (Record,), columns)
 
 
 # Raised when the connection broke (server restarted or gone): the read may be resent.
@@ -144,6 +161,9 @@ class Query:
         self.sql = str(compiled)
         self.names = list(compiled.positiontup or ())
         self.read_only = isinstance(statement, Select)
+        # The columns are known for certain once a row has come back (their names as
+        # PostgreSQL gives them): rows from then on read them as properties.
+        self.record_class: type[Record] = Record
         # Columns with a Python-side default (the model's Field(default=...)) that the
         # statement leaves out: SQLAlchemy would fill them in at execution; so do we.
         prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
@@ -168,10 +188,10 @@ class Query:
         # A session made without the app's pool (a test, a script), or inside atomic():
         # on the session's own connection, so the statement joins its transaction.
         if pool is None or session.info.get(ATOMIC):
-            return await (await _driver(session)).fetch(self.sql, *args, record_class=Record)
+            return await self._run(await _driver(session), args)
         connection = await _request_connection(session, pool)
         try:
-            return await connection.fetch(self.sql, *args, record_class=Record)
+            return await self._run(connection, args)
         except _CONNECTION_LOST:
             if not self.read_only:
                 raise
@@ -181,7 +201,13 @@ class Query:
         await release_driver_connection(session, broken=True)
         pool.expire_connections()
         connection = await _request_connection(session, pool)
-        return await connection.fetch(self.sql, *args, record_class=Record)
+        return await self._run(connection, args)
+
+    async def _run(self, connection: asyncpg.Connection, args: list[Any]) -> list[Record]:
+        rows = await connection.fetch(self.sql, *args, record_class=self.record_class)
+        if rows and self.record_class is Record:
+            self.record_class = record_class(tuple(rows[0].keys()))
+        return rows
 
     async def fetchrow(self, session: AsyncSession, **values: Any) -> Record | None:
         rows = await self.fetch(session, **values)

@@ -3,10 +3,14 @@
 One task's, project's or label's tag is strong, from its version ("<id>-<version>"),
 so If-Match can pin a change to it (the service checks the version under the row's
 lock, so two changes against one version cannot both pass). A task list's tag is weak,
-from the user's list version (webapp.services.task_sync) and the query, read before the
-list: a change between the two reads leaves the tag older than the list, which only
-costs the next conditional GET a full answer, never a wrong 304. Lists of projects and
-labels are small: their tags hash what is sent.
+from the user's tasks_version and the query. The database bumps tasks_version as it
+commits any change to the user's tasks, projects or labels (migration 0010), and it is
+read with the bearer token, before the list: no statement of its own, and a 304 needs
+none but the token's. A change between the two reads leaves the tag older than the
+list, which only costs the next conditional GET a full answer, never a wrong 304; a
+change to a project or a label makes a new tag for a list that may not have changed,
+which costs the same. Lists of projects and labels are small: their tags hash what is
+sent.
 """
 
 import hashlib
@@ -52,7 +56,7 @@ def row_etag(row: Any) -> str:
     return f'"{row.id}-{row.version}"'
 
 
-def list_etag(request: Request, version: str) -> str:
+def list_etag(request: Request, version: int) -> str:
     digest = hashlib.sha256(f"{version}?{request.url.query}".encode()).hexdigest()[:20]
     return f'W/"{digest}"'
 
@@ -77,16 +81,13 @@ def tagged(payload: Any, response: Response, if_none_match: str | None) -> Any:
     return payload
 
 
-def check_not_modified(
-    if_none_match: str | None, etag: str, headers: dict[str, str] | None = None
-) -> None:
-    """304 when If-None-Match names `etag` (the weak comparison, RFC 9110 13.1.2), with
-    the ETag and any `headers` the full answer would have had."""
+def check_not_modified(if_none_match: str | None, etag: str) -> None:
+    """304 when If-None-Match names `etag` (the weak comparison, RFC 9110 13.1.2)."""
     if if_none_match is None:
         return
     tags = {tag.removeprefix("W/") for tag in _tags(if_none_match)}
     if "*" in tags or etag.removeprefix("W/") in tags:
-        raise HTTPException(status_code=304, headers={"ETag": etag, **(headers or {})})
+        raise HTTPException(status_code=304, headers={"ETag": etag})
 
 
 def expected_version(row: Any, if_match: str | None, what: str = "task") -> int | None:

@@ -44,6 +44,7 @@ class Account:
     email: str
     timezone: str = "UTC"
     date_order: str = "DMY"
-    # The user's tasks_version when the session was read: a page shows the tasks as of
-    # this version or later, so its live stream can start from here (webapp/web/events.py).
+    # The user's tasks_version when the session or token was read: a page shows the tasks
+    # as of this version or later, so its live stream can start from here
+    # (webapp/web/events.py), and an API list's ETag is made from it (webapp/api/etags.py).
     tasks_version: int = 0

@@ -1,6 +1,7 @@
 """Task input and output, shared by the JSON API and the HTML forms."""
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import to_json
 
 from webapp.models.base import MAX_ID
 from webapp.models.task import Priority
@@ -241,4 +243,24 @@ class TaskResponse(BaseModel):
     @field_validator("labels", mode="after")
     @classmethod
     def _sorted(cls, value: list[str]) -> list[str]:
-        return sorted(value, key=str.casefold)
+        return _label_order(value)
+
+
+def _label_order(labels: list[str]) -> list[str]:
+    return sorted(labels, key=str.casefold) if len(labels) > 1 else labels
+
+
+_RESPONSE_FIELDS = tuple(TaskResponse.model_fields)
+
+
+def task_list_json(tasks: Iterable[Any]) -> bytes:
+    """A JSON list of TaskResponse, from rows of the tasks table, without a model built and
+    validated per row (half the cost of a page of fifty): the same bytes (a test compares
+    them), with the labels sorted as the model sorts them. The rows need no checking: the
+    table's types and constraints are the model's."""
+    items = []
+    for task in tasks:
+        item = {name: getattr(task, name) for name in _RESPONSE_FIELDS}
+        item["labels"] = _label_order(item["labels"])
+        items.append(item)
+    return to_json(items)

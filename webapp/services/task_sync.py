@@ -1,4 +1,4 @@
-"""What a sync script needs beyond the list: deletions, and a cheap "has anything changed".
+"""What a sync script needs beyond the list: the deletions.
 
 Every delete of tasks (one, a view's completed ones, a project's) writes a tombstone per
 task in the same statement as the delete (`record_tombstones`, a data-modifying WITH),
@@ -7,11 +7,8 @@ tombstones of what it brings back. Tombstones older than TOMBSTONE_RETENTION are
 purged with the login housekeeping; a `since` older than that is refused
 (DeletionsExpired), as the list could no longer be complete.
 
-The list's version (`list_version`) is (count, newest updated_at, sum of versions) of
-all the user's tasks: every change but a delete bumps a task's updated_at and version,
-and a delete lowers the count, so two different sets of tasks never share it (the sum
-covers two changes stamped with the same microsecond). It is read from
-ix_tasks_user_updated alone.
+"Has anything changed" is the list's ETag, from the user's tasks_version (see
+webapp/api/etags.py).
 
 Where a script may ask from next time (`sync_since`): a change is stamped with the start
 of its transaction (migration 0013), so one not yet committed is stamped at or after
@@ -31,10 +28,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from webapp.db import Query
 from webapp.models.base import MAX_ID, utcnow
-from webapp.models.task import Task
 from webapp.models.tombstone import TOMBSTONE_RETENTION, TaskTombstone
 
-TASKS, TOMBSTONES = Task.__table__, TaskTombstone.__table__
+TOMBSTONES = TaskTombstone.__table__
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -75,9 +71,9 @@ async def purge_expired(session: AsyncSession) -> int:
 
 
 # The connections of this database's clients, this one's included (it is in a
-# transaction, so the oldest start is never after now()). Another role's sessions show
-# no xact_start unless the app's role may read all statistics: writers of tasks are
-# the app's own connections.
+# transaction, or running this statement alone, so the oldest start is never after
+# now()). Another role's sessions show no xact_start unless the app's role may read all
+# statistics: writers of tasks are the app's own connections.
 _ACTIVITY = table(
     "pg_stat_activity", column("xact_start"), column("datname"), column("backend_type")
 )
@@ -89,34 +85,12 @@ _OLDEST_OPEN = (
     )
     .scalar_subquery()
 )
-_SYNC_SINCE = func.least(func.now(), _OLDEST_OPEN).label("sync_since")
-_LIST_VERSION = Query(
-    select(
-        func.count().label("count"),
-        func.max(TASKS.c.updated_at).label("newest"),
-        func.coalesce(func.sum(TASKS.c.version), 0).label("versions"),
-        _SYNC_SINCE,
-    ).where(TASKS.c.user_id == bindparam("user_id"))
-)
-_SYNC_SINCE_ONLY = Query(select(_SYNC_SINCE))
-
-
-@dataclass(frozen=True)
-class ListState:
-    version: str  # changes whenever any of the user's tasks is added, changed or deleted
-    sync_since: datetime  # where the next read may start and miss nothing (see above)
-
-
-async def list_version(session: AsyncSession, user_id: int) -> ListState:
-    """The list's version and sync_since, in one statement: run it before the rows."""
-    row = (await _LIST_VERSION.fetch(session, user_id=user_id))[0]
-    newest = (row["newest"] - _EPOCH) // _MICROSECOND if row["newest"] else 0
-    return ListState(f"{row['count']}.{newest}.{row['versions']}", row["sync_since"])
+_SYNC_SINCE = Query(select(func.least(func.now(), _OLDEST_OPEN).label("sync_since")))
 
 
 async def sync_since(session: AsyncSession) -> datetime:
     """Where the next read may start and miss nothing: run it before the rows."""
-    return (await _SYNC_SINCE_ONLY.fetch(session))[0]["sync_since"]
+    return (await _SYNC_SINCE.fetch(session))[0]["sync_since"]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ _AUTHENTICATE = Query(
         _USERS.c.email,
         _USERS.c.timezone,
         _USERS.c.date_order,
+        _USERS.c.tasks_version,
     )
     .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
     .where(
@@ -90,7 +91,9 @@ class TokenService:
             return None
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_INTERVAL:
             await _USED.fetch(self.session, token_id=found.token_id, now=now)
-        return Account(found.user_id, found.email, found.timezone, found.date_order)
+        return Account(
+            found.user_id, found.email, found.timezone, found.date_order, found.tasks_version
+        )
 
     async def list_tokens(self, user_id: int) -> list[ApiToken]:
         """All the user's tokens, newest first, including revoked and expired ones."""
