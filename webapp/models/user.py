@@ -48,3 +48,6 @@ class Account:
     # as of this version or later, so its live stream can start from here
     # (webapp/web/events.py), and an API list's ETag is made from it (webapp/api/etags.py).
     tasks_version: int = 0
+    # With a token: where a sync script's next read may start and miss nothing, read with
+    # it, before any rows (webapp.services.task_sync's SYNC_SINCE; the Sync-Since header).
+    sync_since: datetime | None = None

@@ -85,12 +85,9 @@ _OLDEST_OPEN = (
     )
     .scalar_subquery()
 )
-_SYNC_SINCE = Query(select(func.least(func.now(), _OLDEST_OPEN).label("sync_since")))
-
-
-async def sync_since(session: AsyncSession) -> datetime:
-    """Where the next read may start and miss nothing: run it before the rows."""
-    return (await _SYNC_SINCE.fetch(session))[0]["sync_since"]
+# Where the next read may start and miss nothing: a column for a statement that runs
+# before the rows (the bearer token's lookup: TokenService.authenticate).
+SYNC_SINCE = func.least(func.now(), _OLDEST_OPEN)
 
 
 @dataclass(frozen=True)

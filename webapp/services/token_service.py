@@ -15,6 +15,7 @@ from webapp.db import Query
 from webapp.models.auth import ApiToken
 from webapp.models.base import utcnow, valid_id
 from webapp.models.user import Account, User
+from webapp.services import task_sync
 from webapp.services.session_service import hash_token
 
 TOKEN_PREFIX = "tm_"
@@ -45,6 +46,7 @@ _AUTHENTICATE = Query(
         _USERS.c.timezone,
         _USERS.c.date_order,
         _USERS.c.tasks_version,
+        task_sync.SYNC_SINCE.label("sync_since"),
     )
     .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id))
     .where(
@@ -92,7 +94,12 @@ class TokenService:
         if found.last_used_at is None or now - found.last_used_at >= LAST_USED_INTERVAL:
             await _USED.fetch(self.session, token_id=found.token_id, now=now)
         return Account(
-            found.user_id, found.email, found.timezone, found.date_order, found.tasks_version
+            found.user_id,
+            found.email,
+            found.timezone,
+            found.date_order,
+            found.tasks_version,
+            found.sync_since,
         )
 
     async def list_tokens(self, user_id: int) -> list[ApiToken]:

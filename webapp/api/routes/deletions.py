@@ -87,7 +87,7 @@ async def list_deleted(
     start = parse_since(since)
     assert start is not None
     after = task_sync.decode_cursor(cursor) if cursor else None
-    response.headers.update(sync_since_header(await task_sync.sync_since(session)))
+    response.headers.update(sync_since_header(owner.sync_since))
     try:
         found = await task_sync.deletions(session, owner.id, start, after=after, limit=limit)
     except task_sync.DeletionsExpired:

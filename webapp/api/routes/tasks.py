@@ -51,7 +51,6 @@ from webapp.models.task import Priority
 from webapp.models.user import Account
 from webapp.schemas import api as body
 from webapp.schemas.task import LABEL_LENGTH, NO_NUL, TaskResponse, task_list_json
-from webapp.services import task_sync
 from webapp.services.due_dates import Clock
 from webapp.services.task_service import (
     AnchorNotFound,
@@ -161,7 +160,6 @@ async def list_tasks(
     Another user's project or an unknown label lists nothing."""
     tag = list_etag(request, owner.tasks_version)
     check_not_modified(if_none_match, tag)  # nothing changed: a sync keeps its since
-    since = await task_sync.sync_since(session)  # before the rows: see there
     view = TaskFilter(
         completed=completed,
         priority=priority,
@@ -173,7 +171,7 @@ async def list_tasks(
     page = await TaskService(session).list_tasks(
         owner.id, view, sort=start.sort, after=start.after, limit=limit
     )
-    headers = {"ETag": tag} | sync_since_header(since)
+    headers = {"ETag": tag} | sync_since_header(owner.sync_since)
     if page.next_cursor:
         headers["Link"] = next_link(request, page.next_cursor)
     # The JSON response_model documents, written straight from the rows (a Response is
