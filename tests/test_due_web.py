@@ -154,6 +154,26 @@ async def test_today_and_upcoming_pages_for_a_user_far_from_utc(
     assert row_titles(by_due) == ["late", "now", "soon", "later", "whenever"]
 
 
+async def test_an_evening_task_west_of_utc_comes_before_tomorrows(
+    user_client: httpx.AsyncClient, session: AsyncSession, user: User
+) -> None:
+    """Dinner at 20:00 in New York is 01:00 UTC the next day: it is still today's, before
+    tomorrow's date-only call, in Upcoming and in the due order."""
+    await _in_zone(session, user)
+    today = Clock(ZONE).today()
+    service = TaskService(session)
+    await service.create_task(
+        user.id, TaskCreate(title="Call mum", due_date=today + timedelta(days=1))
+    )
+    dinner = datetime.combine(today, time(20, 0), TZ)
+    await service.create_task(user.id, TaskCreate(title="Dinner", due_at=dinner))
+    upcoming = await user_client.get("/tasks?view=upcoming")
+    assert row_titles(upcoming) == ["Dinner", "Call mum"]
+    headings = [h.get_text() for h in soup(upcoming).select("li.day-head h2")]
+    assert headings[0].startswith("Today") and headings[1].startswith("Tomorrow")
+    assert row_titles(await user_client.get("/tasks?sort=due")) == ["Dinner", "Call mum"]
+
+
 async def test_settings_clock_and_registration_zone(
     user_client: httpx.AsyncClient, session: AsyncSession, user: User
 ) -> None:

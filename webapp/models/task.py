@@ -15,13 +15,16 @@ SEARCH_TEXT = (
 
 
 # What the due order and the Today/Upcoming ranges compare: one timestamptz per task.
-# A date-only task counts from its day's start in UTC and an undated one from 'infinity'
-# (last, and a plain value for a keyset cursor). The views widen their ranges by a day
-# and decide the edges with the real columns (task_query.DueRange), so no user's zone has
-# to be in an index. Written as PostgreSQL shows it back (see SEARCH_TEXT).
+# A date-only task counts from its day's noon in UTC and an undated one from 'infinity'
+# (last, and a plain value for a keyset cursor). Noon, not midnight: a timed task then
+# sorts among the days it falls on in the user's zone, from UTC-12 to UTC+12 (at
+# midnight, 20:00 in New York came after the next day's date-only tasks). The views widen
+# their ranges by a day and decide the edges with the real columns (task_query.DueRange),
+# so no user's zone has to be in an index. Written as PostgreSQL shows it back (see
+# SEARCH_TEXT).
 DUE_KEY_SQL = (
-    "COALESCE(due_at, (due_date::timestamp without time zone AT TIME ZONE 'UTC'::text), "
-    "'infinity'::timestamp with time zone)"
+    "COALESCE(due_at, ((due_date + '12:00:00'::time without time zone) AT TIME ZONE "
+    "'UTC'::text), 'infinity'::timestamp with time zone)"
 )
 
 
@@ -70,7 +73,7 @@ class Task(SQLModel, table=True):
             "ix_tasks_user_created", "user_id", sa.text("created_at DESC"), sa.text("id DESC")
         ),
         # Today, Upcoming and sort=due: the user's tasks by when they are due, a date-only
-        # task at the start of its day in UTC (DUE_KEY_SQL), undated ones last.
+        # task at the noon of its day in UTC (DUE_KEY_SQL), undated ones last.
         sa.Index("ix_tasks_user_due", "user_id", sa.text(DUE_KEY_SQL), "id"),
         # What changed since a sync script last looked, in that order (`sort=updated`);
         # the version lets the list's ETag come from this index alone.

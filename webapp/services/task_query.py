@@ -7,7 +7,7 @@ meanwhile never shifts a page.
 """
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -48,6 +48,7 @@ class Sort(StrEnum):
 # undated one at 'infinity'. Single-table statements only: its columns are unqualified.
 DUE_KEY = literal_column(DUE_KEY_SQL, DateTime(timezone=True))
 _FAR = datetime.max.replace(tzinfo=UTC)  # how asyncpg reads and writes 'infinity'
+_NOON = time(12)  # a date-only task's moment in DUE_KEY_SQL
 
 # High first; the manual order decides within a priority.
 PRIORITY_RANK = case(
@@ -74,7 +75,7 @@ def due_key(task: Any) -> datetime:
     if task.due_at is not None:
         return task.due_at
     if task.due_date is not None:
-        return datetime.combine(task.due_date, datetime.min.time(), UTC)
+        return datetime.combine(task.due_date, _NOON, UTC)
     return _FAR
 
 
