@@ -4,7 +4,7 @@
 // focus, scroll positions, an open edit form, anything typed. A hidden tab closes its
 // stream and, shown again, reopens it from the last version it saw: the server answers
 // at once if anything changed meanwhile. Without JavaScript the page is as it was.
-import { byId } from "./dom.js";
+import { byId, focusLost, state } from "./dom.js";
 
 const live = byId("live");
 const TYPED = "input[type=text][id], input[type=search][id], textarea[id]";
@@ -119,7 +119,9 @@ document.addEventListener("htmx:before:swap", (event) => {
   kept = {
     scroll: window.scrollY,
     sidebar: byId("sidebar")?.scrollTop ?? 0,
-    focusId: active?.id,
+    // Focus already lost (an action's own swap had just taken its row): the row the keys
+    // were last on, which that action's focus handling would have gone back to.
+    focusId: focusLost() ? state.lastRowId : active.id,
     selection: active?.selectionStart != null ? [active.selectionStart, active.selectionEnd] : null,
     // Open edit forms, whole: their fields, their focus, what was typed into them.
     // Taken out of the page before htmx empties the list: it would strip their listeners.
@@ -150,8 +152,7 @@ function restore() {
     if (el && el.value === el.defaultValue) el.value = value;
   }
   const focused = byId(focusId);
-  const lost = !document.activeElement || document.activeElement === document.body;
-  if (focused && lost) {
+  if (focused && focusLost()) {
     focused.focus({ preventScroll: true });
     if (selection && focused.setSelectionRange) focused.setSelectionRange(...selection);
   }
