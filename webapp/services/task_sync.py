@@ -10,12 +10,13 @@ purged with the login housekeeping; a `since` older than that is refused
 "Has anything changed" is the list's ETag, from the user's tasks_version (see
 webapp/api/etags.py).
 
-Where a script may ask from next time (`sync_since`): a change is stamped with the start
-of its transaction (migration 0013), so one not yet committed is stamped at or after
-the start of some transaction open now. The oldest such start, read in a statement
-before the rows it goes with, is therefore a moment from which the next read misses
-nothing, however long a writer takes to commit; asking from the newest updated_at seen
-could miss an import that commits after a later, quicker change.
+Where a script may ask from next time (`SYNC_SINCE`, read with the bearer token): a
+change is stamped with the start of its transaction (migration 0013), so one not yet
+committed is stamped at or after the start of some transaction open now. The oldest
+such start, read in a statement before the rows it goes with, is therefore a moment
+from which the next read misses nothing, however long a writer takes to commit; asking
+from the newest updated_at seen could miss an import that commits after a later,
+quicker change.
 """
 
 from dataclasses import dataclass
